@@ -1,0 +1,287 @@
+//! The public cleaner: a model plus what to keep.
+
+use std::cell::RefCell;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use crate::decode;
+use crate::document::{split_lines, LineSpan};
+use crate::error::{Error, Result};
+use crate::features::{DocFeatures, Extractor};
+use crate::label::{Label, LabelSet, N_LABELS};
+use crate::model::{self, file, Model, Scores};
+
+/// The default model, trained on the permissively licensed sources of the project's data
+/// (see README.md for the command that rebuilds it).
+static DEFAULT_MODEL: &[u8] = include_bytes!("../models/default.bin");
+
+/// The label of one non-blank line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineLabel {
+    /// Index of the line in the document, from 0, counting blank lines.
+    pub line: usize,
+    /// Byte range of the line in the document, without its ending.
+    pub span: Range<usize>,
+    /// The decoded label.
+    pub label: Label,
+    /// Probability of each label, indexed by [`Label::index`].
+    pub probs: [f32; N_LABELS],
+}
+
+impl LineLabel {
+    /// Probability of the decoded label.
+    pub fn confidence(&self) -> f32 {
+        self.probs[self.label.index()]
+    }
+}
+
+/// Labels lines with a trained model and keeps the ones asked for.
+///
+/// ```
+/// use dechaff::{Cleaner, Label};
+///
+/// let cleaner = Cleaner::default();
+/// let page = "Home | World | Sport\n\n\
+///             The council voted on Tuesday to expand the city's bus network, \
+///             adding four routes that will serve the northern suburbs from March.\n\n\
+///             Share this article";
+/// let labels = cleaner.classify(page);
+/// assert_eq!(labels.len(), 3);
+/// assert_eq!(labels[1].label, Label::Content);
+/// assert!(cleaner.clean(page).starts_with("The council voted"));
+/// ```
+#[derive(Clone)]
+pub struct Cleaner {
+    model: Arc<Model>,
+    keep: LabelSet,
+    threshold: Option<f32>,
+}
+
+impl Default for Cleaner {
+    /// The cleaner with the embedded default model, keeping content.
+    fn default() -> Cleaner {
+        static MODEL: OnceLock<Arc<Model>> = OnceLock::new();
+        let model = MODEL.get_or_init(|| {
+            Arc::new(file::from_bytes(DEFAULT_MODEL).expect("the embedded model is valid"))
+        });
+        Cleaner::with_model(Arc::clone(model))
+    }
+}
+
+/// Buffers reused across documents on one thread, so that cleaning allocates per
+/// document at most, never per line.
+#[derive(Default)]
+struct Work {
+    spans: Vec<LineSpan>,
+    extractor: Extractor,
+    features: DocFeatures,
+    model: model::Scratch,
+    probs: Vec<Scores>,
+    decode: decode::Scratch,
+    labels: Vec<u8>,
+}
+
+thread_local! {
+    static WORK: RefCell<Work> = RefCell::new(Work::default());
+}
+
+impl Cleaner {
+    /// A cleaner over `model`, keeping content.
+    pub fn with_model(model: Arc<Model>) -> Cleaner {
+        Cleaner {
+            model,
+            keep: LabelSet::default(),
+            threshold: None,
+        }
+    }
+
+    /// Loads a model file written by `dechaff train`.
+    pub fn from_model_file(path: impl AsRef<Path>) -> Result<Cleaner> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let model = file::from_bytes(&bytes).map_err(|source| Error::Model {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(Cleaner::with_model(Arc::new(model)))
+    }
+
+    /// Keeps the lines with these labels (default: content).
+    pub fn keep(mut self, labels: LabelSet) -> Cleaner {
+        self.keep = labels;
+        self
+    }
+
+    /// Keeps a line when the probability that it has a kept label is at least `t`,
+    /// instead of when its decoded label is kept. Lower keeps more (recall), higher
+    /// keeps less (precision).
+    pub fn threshold(mut self, t: Option<f32>) -> Cleaner {
+        self.threshold = t;
+        self
+    }
+
+    /// The labels this cleaner keeps.
+    pub fn kept_labels(&self) -> LabelSet {
+        self.keep
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Runs the model over `text`, then hands `f` the lines, their features, their
+    /// probabilities and decoded labels.
+    fn run<R>(&self, text: &str, f: impl FnOnce(&Work) -> R) -> R {
+        WORK.with(|w| {
+            let mut guard = w.borrow_mut();
+            let w = &mut *guard;
+            w.spans.clear();
+            split_lines(text, &mut w.spans);
+            w.extractor.extract(text, &w.spans, &mut w.features);
+            self.model.predict(&w.features, &mut w.model, &mut w.probs);
+            decode::viterbi(
+                &w.probs,
+                &self.model.transitions,
+                self.model.transition_weight,
+                &mut w.decode,
+                &mut w.labels,
+            );
+            f(w)
+        })
+    }
+
+    fn is_kept(&self, label: u8, probs: &Scores) -> bool {
+        match self.threshold {
+            Some(t) => self.keep.iter().map(|l| probs[l.index()]).sum::<f32>() >= t,
+            None => self.keep.contains(Label::from_index(label as usize)),
+        }
+    }
+
+    /// Labels every non-blank line of `text`.
+    pub fn classify(&self, text: &str) -> Vec<LineLabel> {
+        self.run(text, |w| {
+            w.features
+                .line_index
+                .iter()
+                .enumerate()
+                .map(|(i, &line)| {
+                    let span = w.spans[line];
+                    LineLabel {
+                        line,
+                        span: span.start..span.end,
+                        label: Label::from_index(w.labels[i] as usize),
+                        probs: w.probs[i],
+                    }
+                })
+                .collect()
+        })
+    }
+
+    /// The kept lines of `text`, each with its own line ending; one blank line stands
+    /// where the input had blank lines between two kept lines.
+    pub fn clean(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() / 2);
+        self.clean_into(text, &mut out);
+        out
+    }
+
+    /// Appends the kept lines of `text` to `out` (see [`Cleaner::clean`]).
+    pub fn clean_into(&self, text: &str, out: &mut String) {
+        self.run(text, |w| {
+            let mut next_nonblank = 0;
+            let mut pending_break: Option<&str> = None;
+            let mut wrote = false;
+            for (line, span) in w.spans.iter().enumerate() {
+                let nonblank = w.features.line_index.get(next_nonblank) == Some(&line);
+                if !nonblank {
+                    if wrote && pending_break.is_none() {
+                        pending_break = Some(span.ending(text));
+                    }
+                    continue;
+                }
+                let i = next_nonblank;
+                next_nonblank += 1;
+                if !self.is_kept(w.labels[i], &w.probs[i]) {
+                    continue;
+                }
+                if let Some(ending) = pending_break.take() {
+                    out.push_str(if ending.is_empty() { "\n" } else { ending });
+                }
+                out.push_str(span.text(text));
+                out.push_str(span.ending(text));
+                wrote = true;
+            }
+        });
+    }
+
+    /// Appends one line per input line to `out`: `LABEL<TAB>line` for non-blank lines,
+    /// an empty line for blank ones, each with the input line's ending (`\n` for a last
+    /// line that had none).
+    pub fn annotate_into(&self, text: &str, out: &mut String) {
+        self.run(text, |w| {
+            let mut next_nonblank = 0;
+            for (line, span) in w.spans.iter().enumerate() {
+                if w.features.line_index.get(next_nonblank) == Some(&line) {
+                    out.push_str(Label::from_index(w.labels[next_nonblank] as usize).name());
+                    out.push('\t');
+                    out.push_str(span.text(text));
+                    next_nonblank += 1;
+                }
+                let ending = span.ending(text);
+                out.push_str(if ending.is_empty() { "\n" } else { ending });
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cleaner_with(labels: &[u8]) -> (Cleaner, Vec<u8>) {
+        (Cleaner::default(), labels.to_vec())
+    }
+
+    #[test]
+    fn embedded_model_loads() {
+        let (c, _) = cleaner_with(&[]);
+        assert!(c.model().check_shape().is_ok());
+    }
+
+    #[test]
+    fn keeping_everything_folds_only_blank_runs() {
+        let c = Cleaner::default().keep(LabelSet::ALL);
+        let text = "\n\nOne\r\nTwo\n\n\n\nThree\rFour";
+        assert_eq!(c.clean(text), "One\r\nTwo\n\nThree\rFour");
+    }
+
+    #[test]
+    fn keeping_nothing_writes_nothing() {
+        let c = Cleaner::default().keep(LabelSet::EMPTY);
+        assert_eq!(c.clean("One\n\nTwo\n"), "");
+        let c = Cleaner::default().threshold(Some(1.01));
+        assert_eq!(c.clean("One\n\nTwo\n"), "");
+    }
+
+    #[test]
+    fn annotate_writes_one_line_per_input_line() {
+        let c = Cleaner::default();
+        let mut out = String::new();
+        c.annotate_into("A line\n\n  \nB line", &mut out);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 4);
+        assert!(lines[0].ends_with("\tA line"));
+        assert_eq!(lines[1], "");
+        assert_eq!(lines[2], "");
+        assert!(lines[3].ends_with("\tB line"));
+    }
+
+    #[test]
+    fn empty_text_gives_nothing() {
+        let c = Cleaner::default();
+        assert!(c.classify("").is_empty());
+        assert_eq!(c.clean(""), "");
+    }
+}

@@ -1,0 +1,150 @@
+//! Labelled documents in the JSON Lines format of the project's training data.
+//!
+//! One document per line: `{"id", "source", "split", "lines": [{"text", "label"}, …]}`,
+//! optionally gzip-compressed. A line with empty text separates blocks; a non-blank line
+//! with a `null` label is undecided: it stays in the document as context but is neither
+//! trained nor scored on.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::label::Label;
+
+/// A labelled document.
+#[derive(Clone, Debug)]
+pub struct LabelledDoc {
+    pub id: String,
+    pub source: String,
+    pub split: String,
+    /// The lines joined with `\n`.
+    pub text: String,
+    /// The label of each line of `text` (`None` for blank and undecided lines).
+    pub labels: Vec<Option<Label>>,
+}
+
+#[derive(Deserialize)]
+struct RawDoc {
+    id: String,
+    source: String,
+    #[serde(default)]
+    split: String,
+    lines: Vec<RawLine>,
+}
+
+#[derive(Deserialize)]
+struct RawLine {
+    text: String,
+    label: Option<String>,
+}
+
+fn open(path: &Path) -> Result<Box<dyn BufRead>> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = BufReader::new(file);
+    let gzip = reader
+        .fill_buf()
+        .map_err(|e| Error::io(path, e))?
+        .starts_with(&[0x1f, 0x8b]);
+    Ok(if gzip {
+        Box::new(BufReader::new(MultiGzDecoder::new(reader)))
+    } else {
+        Box::new(reader) as Box<dyn BufRead>
+    })
+}
+
+/// Reads the documents of `path` whose split is `split` (every document when `None`).
+pub fn read(path: &Path, split: Option<&str>) -> Result<Vec<LabelledDoc>> {
+    let mut docs = Vec::new();
+    let mut reader = open(path)?;
+    let mut line = String::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        number += 1;
+        let n = reader
+            .by_ref()
+            .read_line(&mut line)
+            .map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let raw: RawDoc = serde_json::from_str(&line).map_err(|e| Error::Data {
+            path: path.to_path_buf(),
+            line: number,
+            message: format!("not a labelled document: {e}"),
+        })?;
+        if split.is_some_and(|s| s != raw.split) {
+            continue;
+        }
+        let mut text = String::new();
+        let mut labels = Vec::with_capacity(raw.lines.len());
+        for (i, l) in raw.lines.iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            // A line break inside a line's text would shift every later label.
+            text.extend(
+                l.text
+                    .chars()
+                    .map(|c| if c == '\r' || c == '\n' { ' ' } else { c }),
+            );
+            let label = match &l.label {
+                Some(name) => Some(name.parse::<Label>().map_err(|message| Error::Data {
+                    path: path.to_path_buf(),
+                    line: number,
+                    message,
+                })?),
+                None => None,
+            };
+            labels.push(label);
+        }
+        docs.push(LabelledDoc {
+            id: raw.id,
+            source: raw.source,
+            split: raw.split,
+            text,
+            labels,
+        });
+    }
+    Ok(docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn reads_documents_of_one_split() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(
+            f,
+            r#"{{"id":"a","source":"s","split":"train","lines":[{{"text":"Home","label":"navigation"}},{{"text":"","label":null}},{{"text":"Body\rtext","label":"content"}}]}}"#
+        )
+        .unwrap();
+        writeln!(f, r#"{{"id":"b","source":"s","split":"dev","lines":[]}}"#).unwrap();
+        let docs = read(f.path(), Some("train")).unwrap();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].text, "Home\n\nBody text");
+        assert_eq!(
+            docs[0].labels,
+            vec![Some(Label::Navigation), None, Some(Label::Content)]
+        );
+        assert_eq!(read(f.path(), None).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn malformed_line_names_file_and_line() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "{{not json").unwrap();
+        let err = read(f.path(), None).unwrap_err().to_string();
+        assert!(err.contains(":1: not a labelled document"), "{err}");
+    }
+}

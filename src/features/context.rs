@@ -1,0 +1,196 @@
+//! What a line's document says about it: its block, the runs it sits in, where the
+//! document's main run of prose lies, and how often the line repeats.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use super::line::LineStats;
+use super::vocab::IdentityHasher;
+
+/// Where one line stands in its document.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Context {
+    /// Non-blank lines in the line's block (lines between blank lines).
+    pub block_len: u32,
+    /// Position in the block, from 0.
+    pub block_pos: u32,
+    /// Whether a blank line stands right before / after.
+    pub blank_before: bool,
+    pub blank_after: bool,
+    /// Length of the run of consecutive non-prose lines the line belongs to (0 for prose).
+    pub chrome_run: u32,
+    /// Length of the run of prose lines the line belongs to (0 for non-prose).
+    pub prose_run: u32,
+    /// Signed distance in lines to the main segment: negative before it, positive after
+    /// it, 0 inside.
+    pub main_offset: i32,
+    /// Relative place within the main segment (0 outside it).
+    pub main_rel: f32,
+    /// Whether the line is the likely headline: the longest short line just before the
+    /// main segment.
+    pub headline: bool,
+    /// Lines of the document with the same words.
+    pub repeats: u32,
+    /// Whether an identical line came earlier.
+    pub seen_before: bool,
+    /// Mean prose share and link density of the lines within three of this one.
+    pub near_prose: f32,
+    pub near_links: f32,
+    /// Mean words of the block's lines.
+    pub block_words: f32,
+    /// Share of the block's lines that are prose.
+    pub block_prose: f32,
+}
+
+/// Document-wide figures.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DocContext {
+    pub lines: u32,
+    pub prose_share: f32,
+    pub main_start: usize,
+    pub main_end: usize,
+}
+
+type Counts = HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>;
+
+/// Reusable buffers for [`analyse`].
+#[derive(Default)]
+pub struct Scratch {
+    counts: Counts,
+}
+
+/// Prose earns its words; any other line costs this much. An article's paragraphs
+/// outweigh the short lines between them, while menus and link lists sink the score.
+const CHROME_COST: i64 = 6;
+const PROSE_CAP: i64 = 80;
+
+/// Computes the context of every non-blank line. `blank_before[i]` tells whether a blank
+/// line separates line `i` from line `i - 1`.
+pub fn analyse(
+    stats: &[LineStats],
+    blank_before: &[bool],
+    scratch: &mut Scratch,
+    out: &mut Vec<Context>,
+) -> DocContext {
+    let n = stats.len();
+    out.clear();
+    out.resize(n, Context::default());
+    if n == 0 {
+        return DocContext::default();
+    }
+    let prose: Vec<bool> = stats.iter().map(LineStats::is_prose).collect();
+
+    // Blocks.
+    let mut start = 0;
+    for i in 1..=n {
+        if i == n || blank_before[i] {
+            let len = (i - start) as u32;
+            let words: u32 = stats[start..i].iter().map(|s| s.words).sum();
+            let prose_lines = prose[start..i].iter().filter(|p| **p).count();
+            for (pos, c) in out[start..i].iter_mut().enumerate() {
+                c.block_len = len;
+                c.block_pos = pos as u32;
+                c.block_words = words as f32 / len as f32;
+                c.block_prose = prose_lines as f32 / len as f32;
+            }
+            start = i;
+        }
+    }
+    for i in 0..n {
+        out[i].blank_before = i == 0 || blank_before[i];
+        out[i].blank_after = i + 1 == n || blank_before[i + 1];
+    }
+
+    // Runs of prose and of non-prose lines.
+    let mut start = 0;
+    for i in 1..=n {
+        if i == n || prose[i] != prose[start] {
+            let len = (i - start) as u32;
+            for (c, p) in out[start..i].iter_mut().zip(&prose[start..i]) {
+                if *p {
+                    c.prose_run = len;
+                } else {
+                    c.chrome_run = len;
+                }
+            }
+            start = i;
+        }
+    }
+
+    // The main segment: the stretch of lines with the greatest prose gain (Kadane).
+    let gain = |i: usize| {
+        if prose[i] {
+            i64::from(stats[i].words).min(PROSE_CAP)
+        } else {
+            -CHROME_COST
+        }
+    };
+    let (mut best, mut best_range) = (i64::MIN, (0, 0));
+    let (mut sum, mut from) = (0i64, 0usize);
+    for i in 0..n {
+        if sum <= 0 {
+            sum = 0;
+            from = i;
+        }
+        sum += gain(i);
+        if sum > best {
+            best = sum;
+            best_range = (from, i + 1);
+        }
+    }
+    let (main_start, main_end) = if best > 0 { best_range } else { (n, n) };
+    for (i, c) in out.iter_mut().enumerate() {
+        if i < main_start {
+            c.main_offset = i as i32 - main_start as i32;
+        } else if i >= main_end {
+            c.main_offset = (i - main_end) as i32 + 1;
+        } else {
+            c.main_rel = (i - main_start) as f32 / (main_end - main_start) as f32;
+        }
+    }
+    // The headline: the wordiest short, non-link line among the few before the main
+    // segment.
+    let lookback = main_start.saturating_sub(6)..main_start.min(n);
+    if let Some(h) = lookback
+        .filter(|&i| (3..=30).contains(&stats[i].words) && stats[i].link_density() < 0.5)
+        .max_by_key(|&i| (stats[i].words, i))
+    {
+        out[h].headline = true;
+    }
+
+    // Repeats.
+    let counts = &mut scratch.counts;
+    counts.clear();
+    for s in stats.iter().filter(|s| s.words > 0) {
+        *counts.entry(s.words_hash).or_insert(0) += 1;
+    }
+    let mut seen = std::mem::take(counts);
+    for (s, c) in stats.iter().zip(out.iter_mut()) {
+        if s.words == 0 {
+            c.repeats = 1;
+            continue;
+        }
+        let count = seen.get_mut(&s.words_hash).expect("counted above");
+        c.repeats = *count & 0x7fff_ffff;
+        c.seen_before = *count & 0x8000_0000 != 0;
+        *count |= 0x8000_0000;
+    }
+    *counts = seen;
+
+    // Neighbourhood means over three lines either side.
+    const W: usize = 3;
+    for i in 0..n {
+        let (lo, hi) = (i.saturating_sub(W), (i + W + 1).min(n));
+        let k = (hi - lo - 1).max(1) as f32;
+        let others = (lo..hi).filter(|&j| j != i);
+        out[i].near_prose = others.clone().filter(|&j| prose[j]).count() as f32 / k;
+        out[i].near_links = others.map(|j| stats[j].link_density()).sum::<f32>() / k;
+    }
+
+    DocContext {
+        lines: n as u32,
+        prose_share: prose.iter().filter(|p| **p).count() as f32 / n as f32,
+        main_start,
+        main_end,
+    }
+}

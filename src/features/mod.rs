@@ -1,0 +1,495 @@
+//! Features of each non-blank line: dense statistics of the line, its neighbours and its
+//! document, and sparse hashed words.
+//!
+//! Every dense feature is written through a [`Sink`] with a name, so the one function that
+//! computes the features also names them: the names feed `dechaff explain` and the
+//! feature-set fingerprint that model files carry.
+
+mod context;
+pub mod cues;
+pub mod line;
+pub mod tables;
+pub mod vocab;
+
+use std::sync::OnceLock;
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::document::{is_blank, LineSpan};
+use context::{Context, DocContext};
+use cues::{CueHits, CueMatcher};
+use line::{shape, Ending, LineStats};
+use tables::{CUES, MONTHS, N_CUES, STOPWORDS};
+
+/// Number of buckets of the hashed word features.
+pub const HASH_BUCKETS: usize = 1 << 17;
+
+/// Receives dense features in order.
+trait Sink {
+    fn put(&mut self, name: &'static str, value: f32);
+    /// One of a numbered family of features, such as the bins of a value.
+    fn put_nth(&mut self, name: &'static str, n: usize, value: f32);
+
+    fn flag(&mut self, name: &'static str, on: bool) {
+        self.put(name, if on { 1.0 } else { 0.0 });
+    }
+
+    /// One-hot bins of `value`: bin `k` holds values below `edges[k]`, the last bin the rest.
+    fn bins(&mut self, name: &'static str, value: f32, edges: &[f32]) {
+        let k = edges.iter().position(|e| value < *e).unwrap_or(edges.len());
+        for b in 0..=edges.len() {
+            self.put_nth(name, b, if b == k { 1.0 } else { 0.0 });
+        }
+    }
+}
+
+struct Row<'a> {
+    out: &'a mut [f32],
+    at: usize,
+}
+
+impl Sink for Row<'_> {
+    #[inline]
+    fn put(&mut self, _: &'static str, value: f32) {
+        self.out[self.at] = value;
+        self.at += 1;
+    }
+    #[inline]
+    fn put_nth(&mut self, _: &'static str, _: usize, value: f32) {
+        self.out[self.at] = value;
+        self.at += 1;
+    }
+}
+
+struct Names(Vec<String>);
+
+impl Sink for Names {
+    fn put(&mut self, name: &'static str, _: f32) {
+        self.0.push(name.to_string());
+    }
+    fn put_nth(&mut self, name: &'static str, n: usize, _: f32) {
+        self.0.push(format!("{name}#{n}"));
+    }
+}
+
+/// Names of the dense features, in order.
+pub fn dense_names() -> &'static [String] {
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names = Names(Vec::new());
+        let stats = [LineStats::default()];
+        let view = DocView {
+            stats: &stats,
+            cues: &[CueHits::default()],
+            ctx: &[Context::default()],
+            doc: DocContext::default(),
+        };
+        view.dense(0, &mut names);
+        names.0
+    })
+}
+
+/// Number of dense features.
+pub fn dense_len() -> usize {
+    dense_names().len()
+}
+
+/// A fingerprint of the feature set: feature names, hashing and word tables. A model
+/// trained under another fingerprint would be read with the wrong meaning.
+pub fn fingerprint() -> u64 {
+    static FP: OnceLock<u64> = OnceLock::new();
+    *FP.get_or_init(|| {
+        let mut desc = format!("buckets={HASH_BUCKETS};hash=xxh3;");
+        for name in dense_names() {
+            desc.push_str(name);
+            desc.push(',');
+        }
+        for (kind, list) in CUES {
+            desc.push_str(&format!("{kind:?}={list:?};"));
+        }
+        desc.push_str(&format!("{STOPWORDS:?}{MONTHS:?}"));
+        xxh3_64(desc.as_bytes())
+    })
+}
+
+/// The features of one document's non-blank lines.
+#[derive(Default)]
+pub struct DocFeatures {
+    /// For each non-blank line, its index among the document's lines.
+    pub line_index: Vec<usize>,
+    /// Dense features, `dense_len()` per line.
+    pub dense: Vec<f32>,
+    /// Sparse features: bucket and value, line `i` owning `sparse_start[i]..sparse_start[i + 1]`.
+    pub sparse: Vec<(u32, f32)>,
+    pub sparse_start: Vec<u32>,
+    /// The statistics of each line, kept for the explanations and decoding.
+    pub stats: Vec<LineStats>,
+}
+
+impl DocFeatures {
+    /// Number of non-blank lines.
+    pub fn len(&self) -> usize {
+        self.line_index.len()
+    }
+
+    /// Whether the document has no non-blank line.
+    pub fn is_empty(&self) -> bool {
+        self.line_index.is_empty()
+    }
+
+    /// Dense features of line `i`.
+    pub fn dense_row(&self, i: usize) -> &[f32] {
+        let d = dense_len();
+        &self.dense[i * d..(i + 1) * d]
+    }
+
+    /// Sparse features of line `i`.
+    pub fn sparse_row(&self, i: usize) -> &[(u32, f32)] {
+        &self.sparse[self.sparse_start[i] as usize..self.sparse_start[i + 1] as usize]
+    }
+}
+
+/// Reusable buffers: one per thread lets feature extraction run without allocating
+/// once the buffers have grown to the largest document seen.
+#[derive(Default)]
+pub struct Extractor {
+    line: line::Scratch,
+    context: context::Scratch,
+    spans: Vec<LineSpan>,
+    words: Vec<u64>,
+    word_start: Vec<u32>,
+    blank_before: Vec<bool>,
+    cues: Vec<CueHits>,
+    ctx: Vec<Context>,
+}
+
+/// Marks one sparse family from another in the hash space.
+const SALT_FIRST: u64 = 0x1f;
+const SALT_LAST: u64 = 0x2f;
+const SALT_LINE: u64 = 0x3f;
+const SALT_PREV_LINE: u64 = 0x4f;
+const SALT_NEXT_FIRST: u64 = 0x5f;
+const SALT_PREV_FIRST: u64 = 0x6f;
+/// Lines up to this many words also count as a whole ("Advertisement", "Read more").
+const SHORT_LINE: u32 = 6;
+/// Words of one line that get a hashed feature: enough to judge a paragraph.
+const MAX_HASHED_WORDS: usize = 96;
+
+fn bucket(h: u64, salt: u64) -> u32 {
+    ((h ^ salt.wrapping_mul(0x9e37_79b9_7f4a_7c15)).rotate_left(17) % HASH_BUCKETS as u64) as u32
+}
+
+impl Extractor {
+    /// Computes the features of the non-blank lines among `spans` of `text`.
+    pub fn extract(&mut self, text: &str, spans: &[LineSpan], out: &mut DocFeatures) {
+        out.line_index.clear();
+        out.stats.clear();
+        self.spans.clear();
+        self.words.clear();
+        self.word_start.clear();
+        self.blank_before.clear();
+        let mut blank = true;
+        for (i, span) in spans.iter().enumerate() {
+            let t = span.text(text);
+            if is_blank(t) {
+                blank = true;
+                continue;
+            }
+            out.line_index.push(i);
+            self.spans.push(*span);
+            self.blank_before.push(blank);
+            blank = false;
+            self.word_start.push(self.words.len() as u32);
+            out.stats
+                .push(line::scan(t, &mut self.line, &mut self.words));
+        }
+        self.word_start.push(self.words.len() as u32);
+        CueMatcher::get().scan(text, &self.spans, &mut self.cues);
+        let doc = context::analyse(
+            &out.stats,
+            &self.blank_before,
+            &mut self.context,
+            &mut self.ctx,
+        );
+
+        let n = out.len();
+        let d = dense_len();
+        out.dense.clear();
+        out.dense.resize(n * d, 0.0);
+        let view = DocView {
+            stats: &out.stats,
+            cues: &self.cues,
+            ctx: &self.ctx,
+            doc,
+        };
+        for (i, row) in out.dense.chunks_exact_mut(d).enumerate() {
+            let mut sink = Row { out: row, at: 0 };
+            view.dense(i, &mut sink);
+            debug_assert_eq!(sink.at, d);
+        }
+
+        out.sparse.clear();
+        out.sparse_start.clear();
+        for i in 0..n {
+            out.sparse_start.push(out.sparse.len() as u32);
+            let s = &out.stats[i];
+            let words = &self.words[self.word_start[i] as usize..self.word_start[i + 1] as usize];
+            if !words.is_empty() {
+                let w = 1.0 / (words.len().min(MAX_HASHED_WORDS) as f32).sqrt();
+                out.sparse.extend(
+                    words
+                        .iter()
+                        .take(MAX_HASHED_WORDS)
+                        .map(|h| (bucket(*h, 0), w)),
+                );
+                out.sparse.push((bucket(s.first_word, SALT_FIRST), 1.0));
+                out.sparse.push((bucket(s.last_word, SALT_LAST), 1.0));
+                if s.words <= SHORT_LINE {
+                    out.sparse.push((bucket(s.words_hash, SALT_LINE), 1.0));
+                }
+            }
+            if i > 0 {
+                let p = &out.stats[i - 1];
+                if p.words > 0 && p.words <= SHORT_LINE {
+                    out.sparse.push((bucket(p.words_hash, SALT_PREV_LINE), 1.0));
+                }
+                out.sparse
+                    .push((bucket(p.first_word, SALT_PREV_FIRST), 0.5));
+            }
+            if let Some(nx) = out.stats.get(i + 1) {
+                out.sparse
+                    .push((bucket(nx.first_word, SALT_NEXT_FIRST), 0.5));
+            }
+        }
+        out.sparse_start.push(out.sparse.len() as u32);
+    }
+}
+
+/// Everything the dense features of one line are computed from.
+struct DocView<'a> {
+    stats: &'a [LineStats],
+    cues: &'a [CueHits],
+    ctx: &'a [Context],
+    doc: DocContext,
+}
+
+const WORD_EDGES: [f32; 8] = [2.0, 3.0, 4.0, 6.0, 10.0, 16.0, 26.0, 51.0];
+
+impl DocView<'_> {
+    fn dense(&self, i: usize, sink: &mut impl Sink) {
+        let s = &self.stats[i];
+        let c = &self.ctx[i];
+        let cue = &self.cues[i];
+        sink.put("bias", 1.0);
+        line_stats(s, sink);
+        cue_hits(cue, s, sink);
+        for (name, j) in [("prev", i.checked_sub(1)), ("next", i.checked_add(1))] {
+            let neighbour = j.and_then(|j| self.stats.get(j).map(|s| (s, &self.cues[j])));
+            neighbour_stats(name, neighbour, s, sink);
+        }
+        for (name, j) in [("prev2", i.checked_sub(2)), ("next2", i.checked_add(2))] {
+            let s2 = j.and_then(|j| self.stats.get(j));
+            sink.flag(name, s2.is_some());
+            let s2 = s2.cloned().unwrap_or_default();
+            sink.put_nth(name, 1, (s2.words as f32).ln_1p() / 5.0);
+            sink.put_nth(name, 2, s2.stop_ratio());
+            sink.put_nth(name, 3, s2.link_density());
+            sink.put_nth(name, 4, if s2.is_prose() { 1.0 } else { 0.0 });
+        }
+        self.position(i, c, sink);
+    }
+
+    fn position(&self, i: usize, c: &Context, sink: &mut impl Sink) {
+        let n = self.doc.lines.max(1) as f32;
+        let rel = i as f32 / (n - 1.0).max(1.0);
+        sink.bins("pos.rel", rel, &[0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9]);
+        sink.put("pos.from_start", (i as f32).ln_1p() / 6.0);
+        sink.put("pos.to_end", (n - 1.0 - i as f32).ln_1p() / 6.0);
+        sink.put("doc.lines", n.ln_1p() / 7.0);
+        sink.put("doc.prose_share", self.doc.prose_share);
+        sink.bins("block.len", c.block_len as f32, &[2.0, 3.0, 5.0, 10.0]);
+        sink.flag("block.first", c.block_pos == 0);
+        sink.flag("block.last", c.block_pos + 1 == c.block_len);
+        sink.flag("blank.before", c.blank_before);
+        sink.flag("blank.after", c.blank_after);
+        sink.put("block.words", c.block_words.ln_1p() / 5.0);
+        sink.put("block.prose", c.block_prose);
+        sink.bins(
+            "run.chrome",
+            c.chrome_run as f32,
+            &[1.0, 2.0, 4.0, 8.0, 16.0],
+        );
+        sink.bins("run.prose", c.prose_run as f32, &[1.0, 2.0, 4.0]);
+        let off = c.main_offset;
+        sink.flag("main.none", self.doc.main_start >= self.doc.main_end);
+        sink.flag(
+            "main.inside",
+            off == 0 && self.doc.main_start < self.doc.main_end,
+        );
+        sink.bins(
+            "main.before",
+            if off < 0 { (-off) as f32 } else { 0.0 },
+            &[1.0, 2.0, 3.0, 5.0, 10.0, 25.0],
+        );
+        sink.bins(
+            "main.after",
+            if off > 0 { off as f32 } else { 0.0 },
+            &[1.0, 2.0, 3.0, 5.0, 10.0, 25.0],
+        );
+        sink.put("main.rel", c.main_rel);
+        sink.flag("headline", c.headline);
+        sink.bins("repeats", c.repeats as f32, &[2.0, 3.0, 5.0]);
+        sink.flag("repeat.seen_before", c.seen_before);
+        sink.put("near.prose", c.near_prose);
+        sink.put("near.links", c.near_links);
+    }
+}
+
+fn line_stats(s: &LineStats, sink: &mut impl Sink) {
+    let words = s.words as f32;
+    sink.put("chars", (s.chars as f32).ln_1p() / 7.0);
+    sink.put("words", words.ln_1p() / 5.0);
+    sink.bins("words.bin", words, &WORD_EDGES);
+    sink.put(
+        "word.mean",
+        (line::ratio(s.word_chars, s.words) / 10.0).min(2.0),
+    );
+    sink.put("word.max", (s.max_word as f32).ln_1p() / 4.0);
+    let links = s.link_density();
+    sink.put("links", links);
+    sink.bins("links.bin", links, &[0.01, 0.3, 0.7]);
+    let stop = s.stop_ratio();
+    sink.put("stop", stop);
+    sink.bins("stop.bin", stop, &[0.01, 0.1, 0.25, 0.4]);
+    sink.put("upper", line::ratio(s.upper, s.letters));
+    sink.flag("allcaps", s.letters >= 4 && s.upper * 10 >= s.letters * 8);
+    sink.put("capwords", line::ratio(s.cap_words, s.words));
+    sink.put("digits", line::ratio(s.digits, s.chars));
+    sink.put("punct", line::ratio(s.punct, s.chars));
+    sink.put("commas", (s.commas.min(5) as f32) / 5.0);
+    sink.put("cjk", line::ratio(s.cjk, s.chars));
+    sink.put("separators", (s.separators.min(4) as f32) / 4.0);
+    sink.flag("urls", s.urls > 0);
+    sink.flag("prose", s.is_prose());
+    for (k, e) in [
+        Ending::Sentence,
+        Ending::Colon,
+        Ending::Ellipsis,
+        Ending::Other,
+        Ending::Bare,
+    ]
+    .iter()
+    .enumerate()
+    {
+        sink.put_nth("ending", k, if s.ending == *e { 1.0 } else { 0.0 });
+    }
+    for k in 0..shape::COUNT {
+        sink.put_nth("shape", k, if s.shape & (1 << k) != 0 { 1.0 } else { 0.0 });
+    }
+}
+
+fn cue_hits(cue: &CueHits, s: &LineStats, sink: &mut impl Sink) {
+    for k in 0..N_CUES {
+        sink.put_nth("cue", k, (cue.counts[k].min(3) as f32) / 3.0);
+    }
+    for k in 0..N_CUES {
+        sink.put_nth(
+            "cue.start",
+            k,
+            if cue.at_start & (1 << k) != 0 {
+                1.0
+            } else {
+                0.0
+            },
+        );
+    }
+    // How much of the line the longest cue covers: "Advertisement" alone is an ad label,
+    // a paragraph that mentions advertising is not.
+    let cover = (cue.longest as f32 / (s.chars as f32 + s.words.saturating_sub(1) as f32).max(1.0))
+        .min(1.0);
+    sink.put("cue.cover", cover);
+    sink.flag("cue.whole", cover >= 0.8);
+    for k in 0..N_CUES {
+        let whole = cover >= 0.8 && cue.counts[k] > 0;
+        sink.put_nth("cue.whole", k, if whole { 1.0 } else { 0.0 });
+    }
+}
+
+fn neighbour_stats(
+    name: &'static str,
+    neighbour: Option<(&LineStats, &CueHits)>,
+    me: &LineStats,
+    sink: &mut impl Sink,
+) {
+    sink.flag(name, neighbour.is_some());
+    let default = (LineStats::default(), CueHits::default());
+    let (s, cue) = neighbour.unwrap_or((&default.0, &default.1));
+    sink.bins(name, s.words as f32, &WORD_EDGES);
+    sink.put_nth(name, 100, s.link_density());
+    sink.put_nth(name, 101, s.stop_ratio());
+    sink.put_nth(name, 102, if s.is_prose() { 1.0 } else { 0.0 });
+    sink.put_nth(
+        name,
+        103,
+        if s.ending == Ending::Sentence {
+            1.0
+        } else {
+            0.0
+        },
+    );
+    sink.put_nth(name, 104, if s.ending == Ending::Bare { 1.0 } else { 0.0 });
+    let similar = neighbour.is_some()
+        && s.ending == me.ending
+        && (s.words as f32 + 2.0) / (me.words as f32 + 2.0) < 1.6
+        && (me.words as f32 + 2.0) / (s.words as f32 + 2.0) < 1.6;
+    sink.put_nth(name, 105, if similar { 1.0 } else { 0.0 });
+    for k in 0..N_CUES {
+        sink.put_nth(name, 200 + k, if cue.counts[k] > 0 { 1.0 } else { 0.0 });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::split_lines;
+
+    fn features(text: &str) -> DocFeatures {
+        let mut spans = Vec::new();
+        split_lines(text, &mut spans);
+        let mut out = DocFeatures::default();
+        Extractor::default().extract(text, &spans, &mut out);
+        out
+    }
+
+    #[test]
+    fn one_row_per_non_blank_line() {
+        let f = features("Home\n\nA first paragraph of the piece, with words.\n  \nEnd");
+        assert_eq!(f.line_index, vec![0, 2, 4]);
+        assert_eq!(f.dense.len(), 3 * dense_len());
+        assert_eq!(f.sparse_start.len(), 4);
+        assert!(f.dense.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let names = dense_names();
+        let mut sorted = names.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len());
+    }
+
+    #[test]
+    fn extraction_is_repeatable_with_reused_buffers() {
+        let text = "Menu\nThe first sentence of the article is here, and it is long enough.\n";
+        let mut spans = Vec::new();
+        split_lines(text, &mut spans);
+        let mut ex = Extractor::default();
+        let (mut a, mut b) = (DocFeatures::default(), DocFeatures::default());
+        ex.extract(text, &spans, &mut a);
+        ex.extract("Other\ntext", &[], &mut b);
+        ex.extract(text, &spans, &mut b);
+        assert_eq!(a.dense, b.dense);
+        assert_eq!(a.sparse, b.sparse);
+    }
+}

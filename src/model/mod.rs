@@ -1,0 +1,173 @@
+//! The trained model: two linear stages and a label-transition table.
+//!
+//! Stage 1 scores each line from its own features (dense statistics and hashed words).
+//! Stage 2 rescores it from the same dense features plus the stage-1 probabilities of
+//! its neighbours and of the stretches around it, so that a teaser headline that reads
+//! like a sentence is still seen in the list it sits in. Decoding (see [`crate::decode`])
+//! then picks the most likely label sequence for the whole document.
+
+pub mod file;
+pub mod stack;
+
+use serde::{Deserialize, Serialize};
+
+use crate::features::{self, DocFeatures};
+use crate::label::N_LABELS;
+
+/// Scores for the four labels of one line.
+pub type Scores = [f32; N_LABELS];
+
+/// A linear layer over dense inputs and, optionally, hashed sparse inputs.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Linear {
+    /// Dense weights, `N_LABELS` per input, input-major.
+    pub dense: Vec<f32>,
+    /// Hashed weights, `N_LABELS` per bucket (empty for a layer without sparse input).
+    pub hashed: Vec<f32>,
+}
+
+impl Linear {
+    /// A zero layer with `n_dense` dense inputs and `n_hashed` buckets.
+    pub fn zeros(n_dense: usize, n_hashed: usize) -> Linear {
+        Linear {
+            dense: vec![0.0; n_dense * N_LABELS],
+            hashed: vec![0.0; n_hashed * N_LABELS],
+        }
+    }
+
+    /// Number of dense inputs.
+    pub fn n_dense(&self) -> usize {
+        self.dense.len() / N_LABELS
+    }
+
+    /// The layer's scores for one input.
+    #[inline]
+    pub fn score(&self, dense: &[f32], sparse: &[(u32, f32)]) -> Scores {
+        debug_assert_eq!(dense.len(), self.n_dense());
+        let mut out = [0.0f32; N_LABELS];
+        for (x, w) in dense.iter().zip(self.dense.chunks_exact(N_LABELS)) {
+            if *x != 0.0 {
+                for k in 0..N_LABELS {
+                    out[k] += x * w[k];
+                }
+            }
+        }
+        for &(b, v) in sparse {
+            let w = &self.hashed[b as usize * N_LABELS..(b as usize + 1) * N_LABELS];
+            for k in 0..N_LABELS {
+                out[k] += v * w[k];
+            }
+        }
+        out
+    }
+}
+
+/// Turns scores into probabilities in place.
+pub fn softmax(s: &mut Scores) {
+    let max = s.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in s.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
+    }
+    for v in s.iter_mut() {
+        *v /= sum;
+    }
+}
+
+/// Probabilities of every line of `f` under a stage-1 layer.
+pub fn stage1_probs(stage1: &Linear, f: &DocFeatures, out: &mut Vec<Scores>) {
+    out.clear();
+    out.extend((0..f.len()).map(|i| {
+        let mut s = stage1.score(f.dense_row(i), f.sparse_row(i));
+        softmax(&mut s);
+        s
+    }));
+}
+
+/// Everything a trained model holds.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Model {
+    /// Stage 1: line features and hashed words.
+    pub stage1: Linear,
+    /// Stage 2: line features plus the neighbourhood of stage-1 probabilities.
+    pub stage2: Linear,
+    /// Log-weight of moving from label `a` to label `b` between consecutive lines.
+    pub transitions: [[f32; N_LABELS]; N_LABELS],
+    /// How much the transitions count against the per-line probabilities.
+    pub transition_weight: f32,
+    /// What the model was trained on, for `dechaff eval` and the README.
+    pub provenance: String,
+}
+
+/// Reusable buffers for [`Model::predict`].
+#[derive(Default)]
+pub struct Scratch {
+    stage1: Vec<Scores>,
+    stack: Vec<f32>,
+}
+
+impl Model {
+    /// An untrained model of the current feature set.
+    pub fn zeros() -> Model {
+        let d = features::dense_len();
+        Model {
+            stage1: Linear::zeros(d, features::HASH_BUCKETS),
+            stage2: Linear::zeros(d + stack::len(), 0),
+            transitions: [[0.0; N_LABELS]; N_LABELS],
+            transition_weight: 0.0,
+            provenance: String::new(),
+        }
+    }
+
+    /// Final per-line probabilities, written to `out`.
+    pub fn predict(&self, f: &DocFeatures, scratch: &mut Scratch, out: &mut Vec<Scores>) {
+        stage1_probs(&self.stage1, f, &mut scratch.stage1);
+        out.clear();
+        let d = features::dense_len();
+        let buf = &mut scratch.stack;
+        buf.resize(d + stack::len(), 0.0);
+        let doc_mean = stack::mean(&scratch.stage1);
+        for i in 0..f.len() {
+            buf[..d].copy_from_slice(f.dense_row(i));
+            stack::write(&scratch.stage1, i, &doc_mean, &mut buf[d..]);
+            let mut s = self.stage2.score(buf, &[]);
+            softmax(&mut s);
+            out.push(s);
+        }
+    }
+
+    /// Checks that the weights fit the current feature set.
+    pub fn check_shape(&self) -> Result<(), String> {
+        let d = features::dense_len();
+        let want = [
+            ("stage 1 dense", self.stage1.dense.len(), d * N_LABELS),
+            (
+                "stage 1 hashed",
+                self.stage1.hashed.len(),
+                features::HASH_BUCKETS * N_LABELS,
+            ),
+            (
+                "stage 2 dense",
+                self.stage2.dense.len(),
+                (d + stack::len()) * N_LABELS,
+            ),
+            ("stage 2 hashed", self.stage2.hashed.len(), 0),
+        ];
+        for (what, got, expected) in want {
+            if got != expected {
+                return Err(format!("{what} weights: {got} values, expected {expected}"));
+            }
+        }
+        let finite = |v: &[f32]| v.iter().all(|x| x.is_finite());
+        if !(finite(&self.stage1.dense)
+            && finite(&self.stage1.hashed)
+            && finite(&self.stage2.dense)
+            && self.transitions.iter().all(|r| finite(r))
+            && self.transition_weight.is_finite())
+        {
+            return Err("weights hold non-finite values".to_string());
+        }
+        Ok(())
+    }
+}
