@@ -21,6 +21,8 @@ pub struct LabelledDoc {
     pub id: String,
     pub source: String,
     pub split: String,
+    /// The site the page comes from (the URL's host), when known.
+    pub site: Option<String>,
     /// The lines joined with `\n`.
     pub text: String,
     /// The label of each line of `text` (`None` for blank and undecided lines).
@@ -33,6 +35,8 @@ struct RawDoc {
     source: String,
     #[serde(default)]
     split: String,
+    #[serde(default)]
+    url: Option<String>,
     lines: Vec<RawLine>,
 }
 
@@ -109,11 +113,20 @@ pub fn read(path: &Path, split: Option<&str>) -> Result<Vec<LabelledDoc>> {
             id: raw.id,
             source: raw.source,
             split: raw.split,
+            site: raw.url.as_deref().and_then(host).map(str::to_string),
             text,
             labels,
         });
     }
     Ok(docs)
+}
+
+/// The host of a URL: `https://www.example.com/a` gives `www.example.com`.
+fn host(url: &str) -> Option<&str> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    (!host.is_empty()).then_some(host)
 }
 
 #[cfg(test)]
@@ -138,6 +151,13 @@ mod tests {
             vec![Some(Label::Navigation), None, Some(Label::Content)]
         );
         assert_eq!(read(f.path(), None).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn host_of_url() {
+        assert_eq!(host("https://www.example.com/a?b"), Some("www.example.com"));
+        assert_eq!(host("example.org"), Some("example.org"));
+        assert_eq!(host("https://"), None);
     }
 
     #[test]

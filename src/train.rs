@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::data::LabelledDoc;
 use crate::decode;
@@ -16,6 +17,7 @@ use crate::document::split_lines;
 use crate::features::{self, DocFeatures, Extractor};
 use crate::label::{Label, N_LABELS};
 use crate::metrics;
+use crate::model::hidden::{Hidden, UNITS};
 use crate::model::{self, softmax, stack, Linear, Model, Scores};
 
 /// Settings of a training run.
@@ -49,9 +51,75 @@ impl Default for Options {
     }
 }
 
+/// Marks the id of a cropped copy.
+const CROP_SUFFIX: &str = "#crop";
+
+/// Adds to `docs` a cropped copy of half of them: its content lines with at most a few lines
+/// of anything else either side, as in text that was already roughly extracted.
+///
+/// The training pages are whole pages, chrome and all; much of what dechaff cleans has
+/// lost most of that chrome already. Without such copies a model learns that content
+/// never starts a document nor ends it.
+pub fn add_crops(docs: &mut Vec<LabelledDoc>, seed: u64) {
+    let mut rng = Rng(seed ^ 0xc409);
+    let n = docs.len();
+    for d in 0..n {
+        // Half the documents: enough to teach it, while whole pages stay the norm.
+        if rng.next() % 2 == 1 {
+            continue;
+        }
+        let doc = &docs[d];
+        let content = |l: &Option<Label>| *l == Some(Label::Content);
+        let (Some(first), Some(last)) = (
+            doc.labels.iter().position(content),
+            doc.labels.iter().rposition(content),
+        ) else {
+            continue;
+        };
+        let lines: Vec<&str> = doc.text.split('\n').collect();
+        let before = (rng.next() % 4) as usize;
+        let after = (rng.next() % 4) as usize;
+        let step_back = |mut i: usize, mut k: usize| {
+            while k > 0 && i > 0 {
+                i -= 1;
+                if !lines[i].trim().is_empty() {
+                    k -= 1;
+                }
+            }
+            i
+        };
+        let step_on = |mut i: usize, mut k: usize| {
+            while k > 0 && i + 1 < lines.len() {
+                i += 1;
+                if !lines[i].trim().is_empty() {
+                    k -= 1;
+                }
+            }
+            i
+        };
+        let (lo, hi) = (step_back(first, before), step_on(last, after) + 1);
+        if lo == 0 && hi == lines.len() {
+            continue;
+        }
+        let crop = LabelledDoc {
+            id: format!("{}{CROP_SUFFIX}", doc.id),
+            source: doc.source.clone(),
+            split: doc.split.clone(),
+            site: doc.site.clone().or_else(|| Some(doc.id.clone())),
+            text: lines[lo..hi].join("\n"),
+            labels: doc.labels[lo..hi].to_vec(),
+        };
+        docs.push(crop);
+    }
+}
+
 /// A document with its features and the gold label of each non-blank line.
 pub struct Prepared {
     pub source: String,
+    /// Documents of one site share a fold, so that out-of-fold means out of site.
+    pub site: String,
+    /// A cropped copy made by [`add_crops`]: trained on, not used to tune decoding.
+    pub is_crop: bool,
     pub features: DocFeatures,
     pub gold: Vec<Option<Label>>,
     /// Word tokens of each non-blank line, for the content-token scores.
@@ -80,6 +148,8 @@ pub fn prepare(docs: &[LabelledDoc]) -> Vec<Prepared> {
                     .collect();
                 Prepared {
                     source: doc.source.clone(),
+                    site: doc.site.clone().unwrap_or_else(|| doc.id.clone()),
+                    is_crop: doc.id.ends_with(CROP_SUFFIX),
                     features,
                     gold,
                     tokens,
@@ -125,40 +195,93 @@ fn class_weights(examples: &[Example], balance: f32) -> Scores {
     counts.map(|c| (max / c.max(1.0)).powf(balance))
 }
 
-/// Fits `layer` to `examples` by AdaGrad on the weighted log-loss.
-fn fit(layer: &mut Linear, examples: &[Example], opts: &Options, seed: u64) {
+/// AdaGrad: each weight's step shrinks with the gradients it has seen.
+struct AdaGrad {
+    lr: f32,
+    l2: f32,
+}
+
+impl AdaGrad {
+    #[inline]
+    fn step(&self, w: &mut f32, g2: &mut f32, g: f32) {
+        let g = g + self.l2 * *w;
+        *g2 += g * g;
+        *w -= self.lr * g / g2.sqrt();
+    }
+}
+
+/// Fits `layer`, and `hidden` when given, to `examples` by AdaGrad on the weighted
+/// log-loss.
+fn fit(
+    layer: &mut Linear,
+    mut hidden: Option<&mut Hidden>,
+    examples: &[Example],
+    opts: &Options,
+    seed: u64,
+) {
     let weights = class_weights(examples, opts.balance);
     let mut g_dense = vec![1e-8f32; layer.dense.len()];
     let mut g_hashed = vec![1e-8f32; layer.hashed.len()];
+    let n_hidden = hidden.as_ref().map_or(0, |h| h.w1.len());
+    let (mut g_w1, mut g_b1, mut g_w2) = (
+        vec![1e-8f32; n_hidden],
+        vec![1e-8f32; UNITS],
+        vec![1e-8f32; UNITS * N_LABELS],
+    );
     let mut order: Vec<u32> = (0..examples.len() as u32).collect();
     let mut rng = Rng(seed);
-    let (lr, l2) = (opts.learning_rate, opts.l2);
-    let step = |w: &mut f32, g2: &mut f32, g: f32| {
-        let g = g + l2 * *w;
-        *g2 += g * g;
-        *w -= lr * g / g2.sqrt();
+    let opt = AdaGrad {
+        lr: opts.learning_rate,
+        l2: opts.l2,
     };
+    let mut h = [0.0f32; UNITS];
     for _ in 0..opts.epochs {
         rng.shuffle(&mut order);
         for &e in &order {
             let e = &examples[e as usize];
             let mut p = layer.score(e.dense, e.sparse);
+            if let Some(hid) = hidden.as_deref() {
+                hid.forward(e.dense, &mut h, &mut p);
+            }
             softmax(&mut p);
             let cw = weights[e.gold as usize];
             let err: Scores =
                 std::array::from_fn(|k| cw * (p[k] - if k == e.gold as usize { 1.0 } else { 0.0 }));
+            if let Some(hid) = hidden.as_deref_mut() {
+                let mut dh = [0.0f32; UNITS];
+                for u in 0..UNITS {
+                    if h[u] > 0.0 {
+                        for k in 0..N_LABELS {
+                            let i = u * N_LABELS + k;
+                            dh[u] += hid.w2[i] * err[k];
+                            opt.step(&mut hid.w2[i], &mut g_w2[i], h[u] * err[k]);
+                        }
+                        opt.step(&mut hid.b1[u], &mut g_b1[u], dh[u]);
+                    }
+                }
+                for (d, x) in e.dense.iter().enumerate() {
+                    if *x != 0.0 {
+                        for u in 0..UNITS {
+                            if dh[u] != 0.0 {
+                                let i = d * UNITS + u;
+                                opt.step(&mut hid.w1[i], &mut g_w1[i], x * dh[u]);
+                            }
+                        }
+                    }
+                }
+            }
             for (d, x) in e.dense.iter().enumerate() {
                 if *x != 0.0 {
                     for k in 0..N_LABELS {
                         let i = d * N_LABELS + k;
-                        step(&mut layer.dense[i], &mut g_dense[i], x * err[k]);
+                        opt.step(&mut layer.dense[i], &mut g_dense[i], x * err[k]);
                     }
                 }
             }
             for &(b, v) in e.sparse {
                 for k in 0..N_LABELS {
                     let i = b as usize * N_LABELS + k;
-                    step(&mut layer.hashed[i], &mut g_hashed[i], v * err[k]);
+                    opt.step(&mut layer.hashed[i], &mut g_hashed[i], v * err[k]);
                 }
             }
         }
@@ -181,7 +304,7 @@ fn stage1_examples<'a>(docs: impl Iterator<Item = &'a Prepared>) -> Vec<Example<
 fn fit_stage1<'a>(docs: impl Iterator<Item = &'a Prepared>, opts: &Options, seed: u64) -> Linear {
     let examples = stage1_examples(docs);
     let mut layer = Linear::zeros(features::dense_len(), features::HASH_BUCKETS);
-    fit(&mut layer, &examples, opts, seed);
+    fit(&mut layer, None, &examples, opts, seed);
     layer
 }
 
@@ -190,10 +313,11 @@ fn stage2_inputs(f: &DocFeatures, p1: &[Scores]) -> Vec<f32> {
     let d = features::dense_len();
     let w = d + stack::len();
     let mut out = vec![0.0; f.len() * w];
-    let mean = stack::mean(p1);
+    let mut summary = stack::Summary::default();
+    summary.compute(p1);
     for (i, row) in out.chunks_exact_mut(w).enumerate() {
         row[..d].copy_from_slice(f.dense_row(i));
-        stack::write(p1, i, &mean, &mut row[d..]);
+        stack::write(p1, &summary, i, &mut row[d..]);
     }
     out
 }
@@ -237,7 +361,7 @@ pub fn train(
     ));
 
     // Out-of-fold stage-1 probabilities, and the final stage 1 on everything.
-    let fold_of = |i: usize| i % folds;
+    let fold_of = |i: usize| (xxh3_64(docs[i].site.as_bytes()) % folds as u64) as usize;
     let mut layers: Vec<(usize, Linear)> = (0..=folds)
         .into_par_iter()
         .map(|k| {
@@ -280,41 +404,39 @@ pub fn train(
         })
         .collect();
     let mut stage2 = Linear::zeros(w, 0);
-    fit(&mut stage2, &examples, opts, opts.seed.wrapping_add(1000));
+    let mut rng = Rng(opts.seed.wrapping_add(2000));
+    let mut hidden = Hidden::random(w, || (rng.next() >> 40) as f32 / (1u64 << 23) as f32 - 1.0);
+    fit(
+        &mut stage2,
+        Some(&mut hidden),
+        &examples,
+        opts,
+        opts.seed.wrapping_add(1000),
+    );
     log("stage 2 fitted");
 
     // Out-of-fold final probabilities, to choose how much the transitions weigh.
     let probs: Vec<Vec<Scores>> = inputs
         .par_iter()
-        .map(|(_, x)| {
-            x.chunks_exact(w)
-                .map(|row| {
-                    let mut s = stage2.score(row, &[]);
-                    softmax(&mut s);
-                    s
-                })
-                .collect()
-        })
+        .map_init(
+            || [0.0f32; UNITS],
+            |h, (_, x)| {
+                x.chunks_exact(w)
+                    .map(|row| {
+                        let mut s = stage2.score(row, &[]);
+                        hidden.forward(row, h, &mut s);
+                        softmax(&mut s);
+                        s
+                    })
+                    .collect()
+            },
+        )
         .collect();
     let table = transitions(docs);
-    let mut best = (f64::NEG_INFINITY, 0.0);
-    for weight in [0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0] {
-        let mut scores = metrics::Scores::default();
-        let mut scratch = decode::Scratch::default();
-        let mut labels = Vec::new();
-        for (d, p) in docs.iter().zip(&probs) {
-            decode::viterbi(p, &table, weight, &mut scratch, &mut labels);
-            score_doc(d, &labels, &mut scores);
-        }
-        let goal = scores.label(Label::Content).f1 + scores.macro_f1();
-        log(&format!(
-            "transition weight {weight}: content F1 {:.4}, macro-F1 {:.4} (out of fold)",
-            scores.label(Label::Content).f1,
-            scores.macro_f1()
-        ));
-        if goal > best.0 {
-            best = (goal, weight);
-        }
+    let (weight, offsets) = tune_decoding(docs, &probs, &table, log);
+    for k in 0..N_LABELS {
+        // The first dense input is the constant 1: its weights are the labels' biases.
+        stage2.dense[k] += offsets[k];
     }
     let mut sources: Vec<&str> = docs.iter().map(|d| d.source.as_str()).collect();
     sources.sort_unstable();
@@ -322,8 +444,9 @@ pub fn train(
     Ok(Model {
         stage1,
         stage2,
+        stage2_hidden: hidden,
         transitions: table,
-        transition_weight: best.1,
+        transition_weight: weight,
         provenance: format!(
             "sources={}; documents={}; labelled lines={labelled}; seed={}",
             sources.join(","),
@@ -331,6 +454,81 @@ pub fn train(
             opts.seed
         ),
     })
+}
+
+/// Scores out-of-fold probabilities decoded with `weight` and label `offsets`: the sum
+/// of content F1 and macro-F1 that training aims at.
+fn decoding_goal(
+    docs: &[Prepared],
+    probs: &[Vec<Scores>],
+    table: &[[f32; N_LABELS]; N_LABELS],
+    weight: f32,
+    offsets: &Scores,
+) -> (f64, metrics::Scores) {
+    let scores = docs
+        .par_iter()
+        .zip(probs)
+        .filter(|(d, _)| !d.is_crop)
+        .map_init(
+            || (decode::Scratch::default(), Vec::new(), Vec::new()),
+            |(scratch, labels, shifted), (d, p)| {
+                shifted.clear();
+                shifted.extend(p.iter().map(|q| {
+                    let mut s: Scores = std::array::from_fn(|k| q[k].max(1e-9).ln() + offsets[k]);
+                    softmax(&mut s);
+                    s
+                }));
+                decode::viterbi(shifted, table, weight, scratch, labels);
+                let mut s = metrics::Scores::default();
+                score_doc(d, labels, &mut s);
+                s
+            },
+        )
+        .reduce(metrics::Scores::default, |mut a, b| {
+            a.merge(&b);
+            a
+        });
+    (scores.label(Label::Content).f1 + scores.macro_f1(), scores)
+}
+
+/// Chooses how much the transitions weigh and how much each label's score is shifted,
+/// by coordinate search on out-of-fold probabilities. Class weighting in training buys
+/// recall of the rare labels; the shifts trade it back for precision where that pays.
+fn tune_decoding(
+    docs: &[Prepared],
+    probs: &[Vec<Scores>],
+    table: &[[f32; N_LABELS]; N_LABELS],
+    log: &(dyn Fn(&str) + Sync),
+) -> (f32, Scores) {
+    let mut weight = 0.0;
+    let mut offsets = [0.0f32; N_LABELS];
+    let mut best = decoding_goal(docs, probs, table, weight, &offsets).0;
+    for _round in 0..2 {
+        for w in [0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0] {
+            let goal = decoding_goal(docs, probs, table, w, &offsets).0;
+            if goal > best {
+                (best, weight) = (goal, w);
+            }
+        }
+        for k in 1..N_LABELS {
+            for step in -8..=8 {
+                let mut o = offsets;
+                o[k] = step as f32 * 0.25;
+                let goal = decoding_goal(docs, probs, table, weight, &o).0;
+                if goal > best {
+                    (best, offsets) = (goal, o);
+                }
+            }
+        }
+    }
+    let (_, s) = decoding_goal(docs, probs, table, weight, &offsets);
+    log(&format!(
+        "decoding: transition weight {weight}, label offsets {offsets:?}: \
+         content F1 {:.4}, macro-F1 {:.4} (out of fold)",
+        s.label(Label::Content).f1,
+        s.macro_f1()
+    ));
+    (weight, offsets)
 }
 
 fn score_doc(d: &Prepared, labels: &[u8], scores: &mut metrics::Scores) {

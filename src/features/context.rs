@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use super::line::LineStats;
-use super::vocab::IdentityHasher;
+use super::vocab::{IdentityHasher, Vocab};
 
 /// Where one line stands in its document.
 #[derive(Clone, Copy, Debug, Default)]
@@ -36,6 +36,13 @@ pub struct Context {
     /// Mean prose share and link density of the lines within three of this one.
     pub near_prose: f32,
     pub near_links: f32,
+    /// Share of the line's content words (not function words) that the document's prose
+    /// uses elsewhere: sub-headings, captions and table cells of the piece share its
+    /// vocabulary, menus and teasers for other stories do not.
+    pub vocab_overlap: f32,
+    /// Length of the run of consecutive lines shaped like this one (similar length, same
+    /// ending): lists of teasers, menus, table rows.
+    pub similar_run: u32,
     /// Mean words of the block's lines.
     pub block_words: f32,
     /// Share of the block's lines that are prose.
@@ -57,6 +64,8 @@ type Counts = HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>;
 #[derive(Default)]
 pub struct Scratch {
     counts: Counts,
+    prose_words: Counts,
+    prose: Vec<bool>,
 }
 
 /// Prose earns its words; any other line costs this much. An article's paragraphs
@@ -64,10 +73,29 @@ pub struct Scratch {
 const CHROME_COST: i64 = 6;
 const PROSE_CAP: i64 = 80;
 
+/// The words of the document's lines: line `i` owns `words[start[i]..start[i + 1]]`.
+pub struct Words<'a> {
+    pub words: &'a [u64],
+    pub start: &'a [u32],
+}
+
+impl Words<'_> {
+    fn of(&self, i: usize) -> &[u64] {
+        &self.words[self.start[i] as usize..self.start[i + 1] as usize]
+    }
+}
+
+/// Whether two lines look alike: the same ending and word counts within a factor of 1.6.
+pub fn similar(a: &LineStats, b: &LineStats) -> bool {
+    let (x, y) = (a.words as f32 + 2.0, b.words as f32 + 2.0);
+    a.ending == b.ending && x / y < 1.6 && y / x < 1.6
+}
+
 /// Computes the context of every non-blank line. `blank_before[i]` tells whether a blank
 /// line separates line `i` from line `i - 1`.
 pub fn analyse(
     stats: &[LineStats],
+    words: &Words,
     blank_before: &[bool],
     scratch: &mut Scratch,
     out: &mut Vec<Context>,
@@ -78,7 +106,10 @@ pub fn analyse(
     if n == 0 {
         return DocContext::default();
     }
-    let prose: Vec<bool> = stats.iter().map(LineStats::is_prose).collect();
+    let prose = &mut scratch.prose;
+    prose.clear();
+    prose.extend(stats.iter().map(LineStats::is_prose));
+    let prose = &*prose;
 
     // Blocks.
     let mut start = 0;
@@ -176,6 +207,41 @@ pub fn analyse(
         *count |= 0x8000_0000;
     }
     *counts = seen;
+
+    // Runs of lines shaped alike.
+    let mut start = 0;
+    for i in 1..=n {
+        if i == n || !similar(&stats[i], &stats[i - 1]) {
+            for c in &mut out[start..i] {
+                c.similar_run = (i - start) as u32;
+            }
+            start = i;
+        }
+    }
+
+    // Vocabulary shared with the document's prose.
+    let vocab = Vocab::get();
+    let prose_words = &mut scratch.prose_words;
+    prose_words.clear();
+    for i in (0..n).filter(|&i| prose[i]) {
+        for w in words.of(i) {
+            *prose_words.entry(*w).or_insert(0) += 1;
+        }
+    }
+    for i in 0..n {
+        let (mut content_words, mut shared) = (0u32, 0u32);
+        for w in words.of(i) {
+            if vocab.is_stopword(*w) {
+                continue;
+            }
+            content_words += 1;
+            let own = u32::from(prose[i]);
+            if prose_words.get(w).is_some_and(|c| *c > own) {
+                shared += 1;
+            }
+        }
+        out[i].vocab_overlap = super::line::ratio(shared, content_words);
+    }
 
     // Neighbourhood means over three lines either side.
     const W: usize = 3;

@@ -169,6 +169,7 @@ const SALT_LAST: u64 = 0x2f;
 const SALT_LINE: u64 = 0x3f;
 const SALT_PREV_LINE: u64 = 0x4f;
 const SALT_NEXT_FIRST: u64 = 0x5f;
+const SALT_BIGRAM: u64 = 0x7f;
 const SALT_PREV_FIRST: u64 = 0x6f;
 /// Lines up to this many words also count as a whole ("Advertisement", "Read more").
 const SHORT_LINE: u32 = 6;
@@ -205,8 +206,13 @@ impl Extractor {
         }
         self.word_start.push(self.words.len() as u32);
         CueMatcher::get().scan(text, &self.spans, &mut self.cues);
+        let words = context::Words {
+            words: &self.words,
+            start: &self.word_start,
+        };
         let doc = context::analyse(
             &out.stats,
+            &words,
             &self.blank_before,
             &mut self.context,
             &mut self.ctx,
@@ -236,12 +242,12 @@ impl Extractor {
             let words = &self.words[self.word_start[i] as usize..self.word_start[i + 1] as usize];
             if !words.is_empty() {
                 let w = 1.0 / (words.len().min(MAX_HASHED_WORDS) as f32).sqrt();
-                out.sparse.extend(
-                    words
-                        .iter()
-                        .take(MAX_HASHED_WORDS)
-                        .map(|h| (bucket(*h, 0), w)),
-                );
+                let words = &words[..words.len().min(MAX_HASHED_WORDS)];
+                out.sparse.extend(words.iter().map(|h| (bucket(*h, 0), w)));
+                out.sparse.extend(words.windows(2).map(|p| {
+                    let pair = p[0].rotate_left(21) ^ p[1].wrapping_mul(0xff51_afd7_ed55_8ccd);
+                    (bucket(pair, SALT_BIGRAM), w)
+                }));
                 out.sparse.push((bucket(s.first_word, SALT_FIRST), 1.0));
                 out.sparse.push((bucket(s.last_word, SALT_LAST), 1.0));
                 if s.words <= SHORT_LINE {
@@ -342,6 +348,13 @@ impl DocView<'_> {
         sink.flag("repeat.seen_before", c.seen_before);
         sink.put("near.prose", c.near_prose);
         sink.put("near.links", c.near_links);
+        sink.put("vocab.overlap", c.vocab_overlap);
+        sink.flag("vocab.none", c.vocab_overlap == 0.0);
+        sink.bins(
+            "run.similar",
+            c.similar_run as f32,
+            &[2.0, 3.0, 5.0, 9.0, 17.0],
+        );
     }
 }
 
@@ -438,10 +451,7 @@ fn neighbour_stats(
         },
     );
     sink.put_nth(name, 104, if s.ending == Ending::Bare { 1.0 } else { 0.0 });
-    let similar = neighbour.is_some()
-        && s.ending == me.ending
-        && (s.words as f32 + 2.0) / (me.words as f32 + 2.0) < 1.6
-        && (me.words as f32 + 2.0) / (s.words as f32 + 2.0) < 1.6;
+    let similar = neighbour.is_some() && context::similar(s, me);
     sink.put_nth(name, 105, if similar { 1.0 } else { 0.0 });
     for k in 0..N_CUES {
         sink.put_nth(name, 200 + k, if cue.counts[k] > 0 { 1.0 } else { 0.0 });

@@ -14,7 +14,7 @@
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::Model;
+use super::{stack, Model};
 use crate::error::ModelError;
 use crate::features;
 
@@ -22,6 +22,14 @@ const MAGIC: &[u8; 8] = b"DECHAFF\0";
 /// The format version this build reads and writes.
 pub const VERSION: u32 = 1;
 const HEADER_LEN: usize = 36;
+
+/// The fingerprint of everything a model's weights are indexed by: the line features
+/// and the stage-2 inputs.
+pub fn fingerprint() -> u64 {
+    let mut desc = features::fingerprint().to_le_bytes().to_vec();
+    desc.extend(stack::names().join(",").bytes());
+    xxh3_64(&desc)
+}
 
 fn config() -> bincode::config::Configuration {
     bincode::config::standard()
@@ -34,7 +42,7 @@ pub fn to_bytes(model: &Model) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
-    out.extend_from_slice(&features::fingerprint().to_le_bytes());
+    out.extend_from_slice(&fingerprint().to_le_bytes());
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     out.extend_from_slice(&xxh3_64(&payload).to_le_bytes());
     out.extend_from_slice(&payload);
@@ -75,11 +83,11 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
             supported: VERSION,
         });
     }
-    let fingerprint = u64_at(bytes, 12);
-    if fingerprint != features::fingerprint() {
+    let found = u64_at(bytes, 12);
+    if found != fingerprint() {
         return Err(ModelError::WrongFeatureSet {
-            found: fingerprint,
-            expected: features::fingerprint(),
+            found,
+            expected: fingerprint(),
         });
     }
     let len = u64_at(bytes, 20);

@@ -7,12 +7,14 @@
 //! then picks the most likely label sequence for the whole document.
 
 pub mod file;
+pub mod hidden;
 pub mod stack;
 
 use serde::{Deserialize, Serialize};
 
 use crate::features::{self, DocFeatures};
 use crate::label::N_LABELS;
+use hidden::Hidden;
 
 /// Scores for the four labels of one line.
 pub type Scores = [f32; N_LABELS];
@@ -92,6 +94,8 @@ pub struct Model {
     pub stage1: Linear,
     /// Stage 2: line features plus the neighbourhood of stage-1 probabilities.
     pub stage2: Linear,
+    /// Stage 2's hidden units, added to its linear scores.
+    pub stage2_hidden: Hidden,
     /// Log-weight of moving from label `a` to label `b` between consecutive lines.
     pub transitions: [[f32; N_LABELS]; N_LABELS],
     /// How much the transitions count against the per-line probabilities.
@@ -104,7 +108,9 @@ pub struct Model {
 #[derive(Default)]
 pub struct Scratch {
     stage1: Vec<Scores>,
+    summary: stack::Summary,
     stack: Vec<f32>,
+    hidden: [f32; hidden::UNITS],
 }
 
 impl Model {
@@ -114,6 +120,7 @@ impl Model {
         Model {
             stage1: Linear::zeros(d, features::HASH_BUCKETS),
             stage2: Linear::zeros(d + stack::len(), 0),
+            stage2_hidden: Hidden::random(d + stack::len(), || 0.0),
             transitions: [[0.0; N_LABELS]; N_LABELS],
             transition_weight: 0.0,
             provenance: String::new(),
@@ -127,11 +134,12 @@ impl Model {
         let d = features::dense_len();
         let buf = &mut scratch.stack;
         buf.resize(d + stack::len(), 0.0);
-        let doc_mean = stack::mean(&scratch.stage1);
+        scratch.summary.compute(&scratch.stage1);
         for i in 0..f.len() {
             buf[..d].copy_from_slice(f.dense_row(i));
-            stack::write(&scratch.stage1, i, &doc_mean, &mut buf[d..]);
+            stack::write(&scratch.stage1, &scratch.summary, i, &mut buf[d..]);
             let mut s = self.stage2.score(buf, &[]);
+            self.stage2_hidden.forward(buf, &mut scratch.hidden, &mut s);
             softmax(&mut s);
             out.push(s);
         }
@@ -153,6 +161,21 @@ impl Model {
                 (d + stack::len()) * N_LABELS,
             ),
             ("stage 2 hashed", self.stage2.hashed.len(), 0),
+            (
+                "stage 2 hidden",
+                self.stage2_hidden.w1.len(),
+                (d + stack::len()) * hidden::UNITS,
+            ),
+            (
+                "stage 2 hidden bias",
+                self.stage2_hidden.b1.len(),
+                hidden::UNITS,
+            ),
+            (
+                "stage 2 hidden output",
+                self.stage2_hidden.w2.len(),
+                hidden::UNITS * N_LABELS,
+            ),
         ];
         for (what, got, expected) in want {
             if got != expected {
@@ -163,6 +186,9 @@ impl Model {
         if !(finite(&self.stage1.dense)
             && finite(&self.stage1.hashed)
             && finite(&self.stage2.dense)
+            && finite(&self.stage2_hidden.w1)
+            && finite(&self.stage2_hidden.b1)
+            && finite(&self.stage2_hidden.w2)
             && self.transitions.iter().all(|r| finite(r))
             && self.transition_weight.is_finite())
         {
