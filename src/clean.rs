@@ -39,17 +39,31 @@ impl LineLabel {
 /// Labels lines with a trained model and keeps the ones asked for.
 ///
 /// ```
-/// use dechaff::{Cleaner, Label};
+/// use dechaff::{Cleaner, Label, LabelSet};
 ///
+/// let page = "Skip to content\n\
+///             City expands bus network\n\n\
+///             By Jane Doe\n\n\
+///             The council voted on Tuesday to expand the city's bus network, adding four \
+///             routes that will serve the northern suburbs from March.\n\n\
+///             The new routes will run every ten minutes at peak times, the transport \
+///             committee said, and fares will stay the same.\n\n\
+///             Share this article\nFacebook\nTwitter\n\n\
+///             Advertisement\n\n\
+///             © 2024 City News\n";
 /// let cleaner = Cleaner::default();
-/// let page = "Home | World | Sport\n\n\
-///             The council voted on Tuesday to expand the city's bus network, \
-///             adding four routes that will serve the northern suburbs from March.\n\n\
-///             Share this article";
 /// let labels = cleaner.classify(page);
-/// assert_eq!(labels.len(), 3);
-/// assert_eq!(labels[1].label, Label::Content);
-/// assert!(cleaner.clean(page).starts_with("The council voted"));
+/// assert_eq!(labels.len(), 10); // one per non-blank line
+/// assert_eq!(labels[3].label, Label::Content);
+/// assert_eq!(labels[8].label, Label::Advertisement);
+///
+/// let kept = cleaner.clean(page);
+/// assert!(kept.contains("fares will stay the same."));
+/// assert!(!kept.contains("Share this article"));
+///
+/// // Keep the byline too.
+/// let with_bio = cleaner.clone().keep(LabelSet::default().with(Label::Bio));
+/// assert!(with_bio.clean(page).contains("By Jane Doe"));
 /// ```
 #[derive(Clone)]
 pub struct Cleaner {

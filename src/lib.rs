@@ -6,10 +6,15 @@
 //!
 //! ```
 //! let cleaner = dechaff::Cleaner::default();
-//! let text = "Menu\n\nThe council voted on Tuesday to expand the city's bus network, \
-//!             adding four routes that will serve the northern suburbs from March.\n";
+//! let text = "Menu\nSearch\n\n\
+//!             The council voted on Tuesday to expand the city's bus network, adding four \
+//!             routes that will serve the northern suburbs from March.\n\n\
+//!             The new routes will run every ten minutes at peak times, the transport \
+//!             committee said, and fares will stay the same.\n\n\
+//!             Share this article\n";
 //! let kept = cleaner.clean(text);
-//! assert!(kept.contains("bus network"));
+//! assert!(kept.starts_with("The council voted"));
+//! assert!(!kept.contains("Share this article"));
 //! ```
 //!
 //! The stages, each a module: [`document`] splits lines, [`features`] describes them,
@@ -20,11 +25,13 @@
 // plainer there than zipped iterators.
 #![allow(clippy::needless_range_loop)]
 
+pub mod batch;
 pub mod clean;
 pub mod data;
 pub mod decode;
 pub mod document;
 pub mod error;
+pub mod explain;
 pub mod features;
 pub mod label;
 pub mod metrics;

@@ -54,51 +54,48 @@ impl Default for Options {
 /// Marks the id of a cropped copy.
 const CROP_SUFFIX: &str = "#crop";
 
-/// Adds to `docs` a cropped copy of half of them: its content lines with at most a few lines
-/// of anything else either side, as in text that was already roughly extracted.
+/// Adds to `docs` a cropped copy of each: for half of them, the content lines with at
+/// most a few lines of anything else either side, as in text that was already roughly
+/// extracted; for the other half, a short run of lines from anywhere in the page, as in
+/// snippets.
 ///
 /// The training pages are whole pages, chrome and all; much of what dechaff cleans has
-/// lost most of that chrome already. Without such copies a model learns that content
-/// never starts a document nor ends it.
+/// lost most of that chrome already, or is short. Without such copies a model learns
+/// that content never starts or ends a document, and that a document is long.
 pub fn add_crops(docs: &mut Vec<LabelledDoc>, seed: u64) {
     let mut rng = Rng(seed ^ 0xc409);
     let n = docs.len();
     for d in 0..n {
-        // Half the documents: enough to teach it, while whole pages stay the norm.
-        if rng.next() % 2 == 1 {
+        let doc = &docs[d];
+        let lines: Vec<&str> = doc.text.split('\n').collect();
+        let nonblank: Vec<usize> = (0..lines.len())
+            .filter(|&i| !lines[i].trim().is_empty())
+            .collect();
+        if nonblank.len() < 2 {
             continue;
         }
-        let doc = &docs[d];
-        let content = |l: &Option<Label>| *l == Some(Label::Content);
-        let (Some(first), Some(last)) = (
-            doc.labels.iter().position(content),
-            doc.labels.iter().rposition(content),
-        ) else {
-            continue;
-        };
-        let lines: Vec<&str> = doc.text.split('\n').collect();
-        let before = (rng.next() % 4) as usize;
-        let after = (rng.next() % 4) as usize;
-        let step_back = |mut i: usize, mut k: usize| {
-            while k > 0 && i > 0 {
-                i -= 1;
-                if !lines[i].trim().is_empty() {
-                    k -= 1;
-                }
+        // Index into `nonblank` of the first and last content line.
+        let content = |i: &usize| doc.labels[*i] == Some(Label::Content);
+        let (lo, hi) = match (
+            nonblank.iter().position(content),
+            nonblank.iter().rposition(content),
+        ) {
+            (Some(first), Some(last)) if rng.next() % 2 == 0 => {
+                let before = (rng.next() % 4) as usize;
+                let after = (rng.next() % 4) as usize;
+                (
+                    first.saturating_sub(before),
+                    (last + after).min(nonblank.len() - 1),
+                )
             }
-            i
-        };
-        let step_on = |mut i: usize, mut k: usize| {
-            while k > 0 && i + 1 < lines.len() {
-                i += 1;
-                if !lines[i].trim().is_empty() {
-                    k -= 1;
-                }
+            _ => {
+                let len = 2 + (rng.next() % 9) as usize;
+                let start = (rng.next() % nonblank.len() as u64) as usize;
+                (start, (start + len - 1).min(nonblank.len() - 1))
             }
-            i
         };
-        let (lo, hi) = (step_back(first, before), step_on(last, after) + 1);
-        if lo == 0 && hi == lines.len() {
+        let (from, to) = (nonblank[lo], nonblank[hi] + 1);
+        if from == 0 && to == lines.len() {
             continue;
         }
         let crop = LabelledDoc {
@@ -106,8 +103,8 @@ pub fn add_crops(docs: &mut Vec<LabelledDoc>, seed: u64) {
             source: doc.source.clone(),
             split: doc.split.clone(),
             site: doc.site.clone().or_else(|| Some(doc.id.clone())),
-            text: lines[lo..hi].join("\n"),
-            labels: doc.labels[lo..hi].to_vec(),
+            text: lines[from..to].join("\n"),
+            labels: doc.labels[from..to].to_vec(),
         };
         docs.push(crop);
     }

@@ -1,6 +1,6 @@
 //! Statistics of one line, gathered in a single pass over its characters.
 
-use super::vocab::{hash_word, lowercase_into, Vocab};
+use super::vocab::{hash_word, kind, lowercase_into, Vocab};
 
 /// How a line ends, after closing quotes and brackets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -169,7 +169,7 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
 
     let mut end_word = |start: usize, end: usize, s: &mut LineStats, words_hash: &mut u64| {
         let word = &line[start..end];
-        lowercase_into(word, &mut scratch.lower);
+        let n = lowercase_into(word, &mut scratch.lower) as u32;
         let h = hash_word(&scratch.lower);
         words.push(h);
         if s.words == 0 {
@@ -177,16 +177,18 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
         }
         s.last_word = h;
         s.words += 1;
-        let n = word.chars().count() as u32;
         s.word_chars += n;
         s.max_word = s.max_word.max(n);
-        if vocab.is_stopword(h) {
+        let kinds = vocab.kinds(h);
+        if kinds & kind::STOPWORD != 0 {
             s.stop_words += 1;
         }
-        if vocab.is_month(h) {
+        if kinds & kind::MONTH != 0 {
             s.shape |= shape::MONTH;
         }
-        if word.starts_with(|c: char| c.is_uppercase()) {
+        if word.as_bytes()[0].is_ascii_uppercase()
+            || (word.as_bytes()[0] >= 0x80 && word.starts_with(char::is_uppercase))
+        {
             s.cap_words += 1;
         }
         *words_hash = words_hash.rotate_left(7) ^ h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
@@ -360,15 +362,20 @@ fn markdown_link_chars(line: &str) -> u32 {
     let bytes = line.as_bytes();
     let mut total = 0;
     let mut from = 0;
-    while let Some(mid) = memchr::memmem::find(&bytes[from..], b"](").map(|m| from + m) {
-        let Some(open) = memchr::memrchr(b'[', &bytes[from..mid]).map(|o| from + o) else {
-            from = mid + 2;
+    // Each `](` closes a link text opened by the last `[` before it.
+    while let Some(close_text) = memchr::memchr(b']', &bytes[from..]).map(|m| from + m) {
+        if bytes.get(close_text + 1) != Some(&b'(') {
+            from = close_text + 1;
+            continue;
+        }
+        let Some(open) = memchr::memrchr(b'[', &bytes[from..close_text]).map(|o| from + o) else {
+            from = close_text + 2;
             continue;
         };
-        let Some(close) = memchr::memchr(b')', &bytes[mid..]).map(|c| mid + c) else {
+        let Some(close) = memchr::memchr(b')', &bytes[close_text..]).map(|c| close_text + c) else {
             break;
         };
-        total += line[open + 1..mid]
+        total += line[open + 1..close_text]
             .chars()
             .filter(|c| !c.is_whitespace())
             .count() as u32;

@@ -4,7 +4,7 @@
 //! every platform and version, so a saved model's hashed weights mean the same thing
 //! wherever it is loaded.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
@@ -19,16 +19,23 @@ pub fn hash_word(lower: &[u8]) -> u64 {
     xxh3_64_with_seed(lower, SEED)
 }
 
-/// Lower-cases `word` into `buf` (cleared first) without allocating once `buf` has grown.
-pub fn lowercase_into(word: &str, buf: &mut Vec<u8>) {
+/// Lower-cases `word` into `buf` (cleared first) without allocating once `buf` has grown;
+/// returns the word's length in characters.
+pub fn lowercase_into(word: &str, buf: &mut Vec<u8>) -> usize {
     buf.clear();
     if word.is_ascii() {
         buf.extend(word.bytes().map(|b| b.to_ascii_lowercase()));
+        word.len()
     } else {
         let mut tmp = [0u8; 4];
-        for c in word.chars().flat_map(char::to_lowercase) {
-            buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
+        let mut n = 0;
+        for c in word.chars() {
+            n += 1;
+            for l in c.to_lowercase() {
+                buf.extend_from_slice(l.encode_utf8(&mut tmp).as_bytes());
+            }
         }
+        n
     }
 }
 
@@ -50,12 +57,15 @@ impl Hasher for IdentityHasher {
     }
 }
 
-type HashedSet = HashSet<u64, BuildHasherDefault<IdentityHasher>>;
+/// What the word lists say of a word.
+pub mod kind {
+    pub const STOPWORD: u8 = 1;
+    pub const MONTH: u8 = 2;
+}
 
-/// Sets of word hashes for the word lists.
+/// The word lists, by word hash: one lookup tells every list a word is on.
 pub struct Vocab {
-    stop: HashedSet,
-    months: HashedSet,
+    kinds: HashMap<u64, u8, BuildHasherDefault<IdentityHasher>>,
 }
 
 impl Vocab {
@@ -63,31 +73,32 @@ impl Vocab {
     pub fn get() -> &'static Vocab {
         static VOCAB: OnceLock<Vocab> = OnceLock::new();
         VOCAB.get_or_init(|| {
-            let set = |words: &[&str]| {
-                let mut buf = Vec::new();
-                words
-                    .iter()
-                    .map(|w| {
-                        lowercase_into(w, &mut buf);
-                        hash_word(&buf)
-                    })
-                    .collect()
-            };
-            Vocab {
-                stop: set(STOPWORDS),
-                months: set(MONTHS),
+            let mut kinds = HashMap::default();
+            let mut buf = Vec::new();
+            for (list, k) in [(STOPWORDS, kind::STOPWORD), (MONTHS, kind::MONTH)] {
+                for w in list {
+                    lowercase_into(w, &mut buf);
+                    *kinds.entry(hash_word(&buf)).or_insert(0) |= k;
+                }
             }
+            Vocab { kinds }
         })
+    }
+
+    /// The [`kind`] flags of the word with this hash (0 for a word on no list).
+    #[inline]
+    pub fn kinds(&self, hash: u64) -> u8 {
+        self.kinds.get(&hash).copied().unwrap_or(0)
     }
 
     /// Whether the word with this hash is a function word.
     pub fn is_stopword(&self, hash: u64) -> bool {
-        self.stop.contains(&hash)
+        self.kinds(hash) & kind::STOPWORD != 0
     }
 
     /// Whether the word with this hash names a month or a weekday.
     pub fn is_month(&self, hash: u64) -> bool {
-        self.months.contains(&hash)
+        self.kinds(hash) & kind::MONTH != 0
     }
 }
 

@@ -10,7 +10,7 @@ use super::Scores;
 use crate::label::N_LABELS;
 
 /// Hidden units of stage 2.
-pub const UNITS: usize = 32;
+pub const UNITS: usize = 16;
 
 /// The layer's weights.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

@@ -120,7 +120,7 @@ pub fn write(p: &[Scores], summary: &Summary, i: usize, out: &mut [f32]) {
     put((summary.prefix[n][0] - summary.prefix[i + 1][0]) / total);
     let (a, b) = summary.run;
     put(if (a..b).contains(&i) { 1.0 } else { 0.0 });
-    let before = if i < a { a - i } else { 0 };
+    let before = a.saturating_sub(i);
     let after = if i >= b && b > a { i + 1 - b } else { 0 };
     for d in [before, after] {
         let bin = DISTANCES.iter().position(|e| d <= *e);
@@ -151,7 +151,7 @@ mod tests {
     #[test]
     fn finds_the_content_run() {
         let nav = [0.1, 0.9, 0.0, 0.0];
-        let content = [0.9, 0.1, 0.0, 0.0];
+        let content = [0.95, 0.05, 0.0, 0.0];
         let p = vec![nav, nav, content, content, nav, content, nav, nav, nav];
         let mut s = Summary::default();
         s.compute(&p);

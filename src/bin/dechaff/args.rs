@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
 use dechaff::LabelSet;
 
@@ -23,20 +24,44 @@ Examples:
   dechaff clean --keep content,bio page.txt   keep bylines too
   dechaff clean --annotate page.txt           label every line
   dechaff explain page.txt                    why each line got its label
-  dechaff train --out model.bin               rebuild a model from ../shared/data
-  dechaff eval --model model.bin              score a model on the dev split";
+  dechaff train --out model.bin               rebuild a model from ../shared/data/lines
+  dechaff eval --model model.bin              score a model on the dev split
+
+Exit status: 0 on success, 1 when an input, the model or the data could not be used
+(the other inputs are still processed), 2 on a usage error.";
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Write the kept lines of each input to standard output.
+    #[command(after_help = CLEAN_NOTES)]
     Clean(CleanArgs),
     /// Show each line with its label, confidence and strongest features.
+    #[command(long_about = EXPLAIN_ABOUT)]
     Explain(ExplainArgs),
     /// Train a model from labelled JSON Lines documents.
     Train(TrainArgs),
     /// Score a model against labelled JSON Lines documents.
+    ///
+    /// Prints a table of F1 scores per source, then for each source and pooled over the
+    /// sources: per-label precision, recall and F1, the share of the content's words
+    /// kept, and the confusion matrix.
     Eval(EvalArgs),
 }
+
+const CLEAN_NOTES: &str = "\
+Inputs are UTF-8 text: invalid UTF-8 is decoded with replacement characters (with a
+warning), and files holding NUL bytes are refused as binary. The outputs of several
+inputs follow each other, separated by a blank line.";
+
+const EXPLAIN_ABOUT: &str = "\
+Show each non-blank line with its line number, label, confidence and text, then the
+model inputs that weighed most for its label.
+
+Each input is shown as `EFFECT NAME` or `EFFECT NAME=VALUE`: the effect is how much the
+input raised (+) or lowered (-) the line's log-probability of its label against the
+mean over the four labels. Inputs starting with `s1.` are the first stage's
+probabilities around the line: `s1.at-1.navigation` is the previous line's probability
+of navigation.";
 
 /// Which model to use.
 #[derive(Args, Debug)]
@@ -61,38 +86,48 @@ pub struct CleanArgs {
 
     /// Keep a line when the probability of a kept label is at least T (0 to 1), instead
     /// of when its decoded label is kept: lower for recall, higher for precision.
-    #[arg(long, value_name = "T", value_parser = parse_probability)]
+    #[arg(long, value_name = "T", value_parser = parse_probability, allow_negative_numbers = true)]
     pub threshold: Option<f32>,
 
-    /// Write every input line as `LABEL<TAB>line` (blank lines stay empty).
-    #[arg(long, conflicts_with = "json")]
+    /// Write every input line as `LABEL<TAB>line` instead of the kept lines: one output
+    /// line per input line, blank lines left empty.
+    #[arg(long, conflicts_with_all = ["json", "keep", "threshold"])]
     pub annotate: bool,
 
-    /// Write one JSON object per non-blank line: file, line, label, probabilities, text.
-    #[arg(long)]
+    /// Write one JSON object per non-blank line instead of the kept lines: file, line
+    /// (from 1), label, probabilities and text.
+    #[arg(long, conflicts_with_all = ["keep", "threshold"])]
     pub json: bool,
 
     /// Print no warnings, only errors.
     #[arg(long, short)]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub batch: crate::batch::BatchArgs,
 }
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
-    /// File to explain; standard input for `-`.
+    /// File to explain; standard input when none is given or for `-`.
     #[arg(value_name = "FILE")]
-    pub file: PathBuf,
+    pub file: Option<PathBuf>,
 
     #[command(flatten)]
     pub model: ModelArg,
 
-    /// How many of the strongest features to show per line.
+    /// How many of the strongest inputs to show per line (0 for none).
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub top: usize,
 
-    /// When to colour the output: auto (on a terminal), always or never.
+    /// When to colour the output: auto (when writing to a terminal, unless the NO_COLOR
+    /// environment variable is set or TERM is dumb), always or never.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: Color,
+
+    /// Print no warnings, only errors.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,7 +137,7 @@ pub enum Color {
     Never,
 }
 
-/// Where the labelled data is when no `--data` is given.
+/// Where the labelled data is when no `--data` is given, relative to the current folder.
 pub const DEFAULT_DATA_DIR: &str = "../shared/data/lines";
 /// Sources whose licences allow shipping a model trained on them.
 pub const SHIPPABLE_SOURCES: [&str; 3] = ["wcxb", "trafilatura", "readability"];
@@ -120,8 +155,10 @@ pub const ALL_SOURCES: [&str; 8] = [
 
 #[derive(Args, Debug)]
 pub struct TrainArgs {
-    /// Labelled JSON Lines files (.jsonl or .jsonl.gz) [default: the permissively
-    /// licensed sources wcxb, trafilatura and readability in ../shared/data/lines].
+    /// Labelled JSON Lines files (.jsonl or .jsonl.gz), one document per line:
+    /// {"id", "source", "split", "lines": [{"text", "label"}, …]} [default: the
+    /// permissively licensed sources wcxb, trafilatura and readability in
+    /// ../shared/data/lines, relative to the current folder].
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub data: Vec<PathBuf>,
 
@@ -129,7 +166,7 @@ pub struct TrainArgs {
     #[arg(long, default_value = "train")]
     pub split: String,
 
-    /// Where to write the model.
+    /// Where to write the model (written whole or not at all).
     #[arg(long, value_name = "MODEL.bin")]
     pub out: PathBuf,
 
@@ -137,8 +174,13 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
 
-    /// Passes over the data per stage.
-    #[arg(long, default_value_t = dechaff::train::Options::default().epochs)]
+    /// Passes over the data per stage (at least 1).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = dechaff::train::Options::default().epochs,
+        value_parser = RangedU64ValueParser::<usize>::new().range(1..),
+    )]
     pub epochs: usize,
 
     /// Print no progress.
@@ -151,7 +193,8 @@ pub struct EvalArgs {
     #[command(flatten)]
     pub model: ModelArg,
 
-    /// Labelled JSON Lines files [default: every source in ../shared/data/lines].
+    /// Labelled JSON Lines files, as for `train` [default: every source in
+    /// ../shared/data/lines, relative to the current folder].
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub data: Vec<PathBuf>,
 
@@ -170,10 +213,35 @@ pub struct EvalArgs {
 }
 
 fn parse_probability(s: &str) -> Result<f32, String> {
-    let t: f32 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+    let t: f32 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number"))?;
     if (0.0..=1.0).contains(&t) {
         Ok(t)
     } else {
-        Err(format!("{t} is not between 0 and 1"))
+        Err(format!("{s} is not between 0 and 1"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn arguments_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn probabilities_are_checked() {
+        assert_eq!(parse_probability("0.5"), Ok(0.5));
+        assert_eq!(parse_probability("1"), Ok(1.0));
+        assert_eq!(parse_probability("0"), Ok(0.0));
+        for bad in ["1.5", "-0.1", "NaN", "inf", "half", ""] {
+            assert!(parse_probability(bad).is_err(), "{bad} accepted");
+        }
     }
 }

@@ -1,103 +1,80 @@
 //! `dechaff clean`: kept lines, annotations or JSON for each input.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use dechaff::{Cleaner, Error, Label};
+use dechaff::{Cleaner, Label};
 
 use crate::args::CleanArgs;
-
-/// Reads an input as text: `-` is standard input. NUL bytes mean a binary file, which is
-/// refused; invalid UTF-8 is decoded lossily with a warning.
-pub fn read_text(path: &Path, quiet: bool) -> dechaff::Result<String> {
-    let mut bytes = Vec::new();
-    let shown: PathBuf = if path == Path::new("-") {
-        io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::Io {
-                path: "<stdin>".into(),
-                source: e,
-            })?;
-        "<stdin>".into()
-    } else {
-        bytes = std::fs::read(path).map_err(|e| Error::Io {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
-        path.to_path_buf()
-    };
-    if memchr::memchr(0, &bytes).is_some() {
-        return Err(Error::Binary { path: shown });
-    }
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok(s),
-        Err(e) => {
-            if !quiet {
-                eprintln!(
-                    "dechaff: warning: {}: invalid UTF-8, decoded with replacement characters",
-                    shown.display()
-                );
-            }
-            Ok(String::from_utf8_lossy(e.as_bytes()).into_owned())
-        }
-    }
-}
+use crate::input;
 
 pub fn run(a: &CleanArgs) -> dechaff::Result<bool> {
+    if crate::batch::wanted(a) {
+        return crate::batch::run(a);
+    }
+    if a.files.is_empty() && input::stdin_is_terminal() {
+        crate::usage_error(
+            "clean",
+            "no input: name the files to clean, or pipe text in (`-` reads the terminal)",
+        );
+    }
     let cleaner = crate::cleaner(&a.model)?
         .keep(a.keep)
         .threshold(a.threshold);
+    let stdin = [PathBuf::from("-")];
     let files = if a.files.is_empty() {
-        vec![PathBuf::from("-")]
+        &stdin[..]
     } else {
-        a.files.clone()
+        &a.files[..]
     };
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
     let mut ok = true;
+    let written = write_all(a, &cleaner, files, &mut ok);
+    crate::stdout_done(written)?;
+    Ok(ok)
+}
+
+/// Writes the output of every input, reporting the inputs that cannot be read and
+/// clearing `ok` for them.
+fn write_all(a: &CleanArgs, cleaner: &Cleaner, files: &[PathBuf], ok: &mut bool) -> io::Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
     let mut buf = String::new();
-    for path in &files {
-        let text = match read_text(path, a.quiet) {
+    let mut wrote_any = false;
+    for path in files {
+        let text = match input::read_text(path, a.quiet) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("dechaff: {e}");
-                ok = false;
+                *ok = false;
                 continue;
             }
         };
         buf.clear();
         if a.json {
-            json_lines(&cleaner, path, &text, &mut buf);
+            json_lines(cleaner, path, &text, &mut buf);
         } else if a.annotate {
             cleaner.annotate_into(&text, &mut buf);
         } else {
             cleaner.clean_into(&text, &mut buf);
+            if buf.is_empty() {
+                continue;
+            }
+            // Each input's last line ends, and a blank line parts one input's paragraphs
+            // from the next one's.
+            if !buf.ends_with(['\n', '\r']) {
+                buf.push('\n');
+            }
+            if wrote_any {
+                out.write_all(b"\n")?;
+            }
         }
-        if let Err(e) = out.write_all(buf.as_bytes()) {
-            return broken_pipe_is_fine(e);
-        }
+        out.write_all(buf.as_bytes())?;
+        wrote_any = true;
     }
-    if let Err(e) = out.flush() {
-        return broken_pipe_is_fine(e);
-    }
-    Ok(ok)
-}
-
-/// A reader that stops early (`| head`) is not an error.
-fn broken_pipe_is_fine(e: io::Error) -> dechaff::Result<bool> {
-    if e.kind() == io::ErrorKind::BrokenPipe {
-        Ok(true)
-    } else {
-        Err(Error::Io {
-            path: "<stdout>".into(),
-            source: e,
-        })
-    }
+    out.flush()
 }
 
 fn json_lines(cleaner: &Cleaner, path: &Path, text: &str, out: &mut String) {
-    let file = if path == Path::new("-") {
+    let file = if input::is_stdin(path) {
         "-".to_string()
     } else {
         path.display().to_string()
@@ -105,12 +82,12 @@ fn json_lines(cleaner: &Cleaner, path: &Path, text: &str, out: &mut String) {
     for l in cleaner.classify(text) {
         let mut probs = serde_json::Map::new();
         for label in Label::ALL {
-            let p = (l.probs[label.index()] as f64 * 1e4).round() / 1e4;
+            let p = (f64::from(l.probs[label.index()]) * 1e4).round() / 1e4;
             probs.insert(label.name().to_string(), serde_json::json!(p));
         }
         let obj = serde_json::json!({
             "file": file,
-            "line": l.line,
+            "line": l.line + 1,
             "label": l.label.name(),
             "probs": probs,
             "text": &text[l.span.clone()],

@@ -1,18 +1,230 @@
-//! `dechaff explain`: each line with its label, confidence and strongest features.
+//! `dechaff explain`: each line with its label, confidence and strongest inputs.
+//!
+//! ```text
+//!     3  content        0.99  "The treaty on comprehensive strategic partnership between…
+//!                             +2.41 words.bin#8  -1.44 s1.self.bio=-2.7  +1.22 run.prose#3
+//! ```
 
-use crate::args::ExplainArgs;
+use std::env;
+use std::fmt::Write as _;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+use dechaff::explain::{explain, LineExplanation};
+use dechaff::Label;
+
+use crate::args::{Color, ExplainArgs};
+use crate::input;
 
 pub fn run(a: &ExplainArgs) -> dechaff::Result<bool> {
-    let cleaner = crate::cleaner(&a.model)?;
-    let text = crate::clean::read_text(&a.file, false)?;
-    for l in cleaner.classify(&text) {
-        println!(
-            "{:>5} {:<13} {:.2}  {}",
-            l.line + 1,
-            l.label.name(),
-            l.confidence(),
-            &text[l.span.clone()]
+    let stdin = PathBuf::from("-");
+    let path = a.file.as_deref().unwrap_or(&stdin);
+    if a.file.is_none() && input::stdin_is_terminal() {
+        crate::usage_error(
+            "explain",
+            "no input: name the file to explain, or pipe text in (`-` reads the terminal)",
         );
     }
+    let cleaner = crate::cleaner(&a.model)?;
+    let text = input::read_text(path, a.quiet)?;
+    let style = Style::new(use_color(a.color));
+    let lines = explain(&cleaner, &text, a.top);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut buf = String::new();
+    let written = lines
+        .iter()
+        .try_for_each(|line| {
+            buf.clear();
+            render(line, &text, &style, &mut buf);
+            out.write_all(buf.as_bytes())
+        })
+        .and_then(|()| out.flush());
+    crate::stdout_done(written)?;
     Ok(true)
+}
+
+/// Whether to colour: `auto` colours a terminal, unless NO_COLOR is set (no-color.org)
+/// or the terminal is dumb.
+fn use_color(when: Color) -> bool {
+    match when {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            io::stdout().is_terminal()
+                && env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && env::var_os("TERM").is_none_or(|t| t != "dumb")
+        }
+    }
+}
+
+/// ANSI escapes, or nothing when not colouring.
+struct Style {
+    on: bool,
+}
+
+const RESET: &str = "\x1b[0m";
+const DIM: &str = "\x1b[2m";
+const GREEN: &str = "\x1b[32m";
+const RED: &str = "\x1b[31m";
+
+impl Style {
+    fn new(on: bool) -> Style {
+        Style { on }
+    }
+
+    fn label(&self, label: Label) -> &'static str {
+        if !self.on {
+            return "";
+        }
+        match label {
+            Label::Content => "\x1b[1;32m",
+            Label::Navigation => "\x1b[1;34m",
+            Label::Advertisement => "\x1b[1;31m",
+            Label::Bio => "\x1b[1;33m",
+        }
+    }
+
+    fn code(&self, code: &'static str) -> &'static str {
+        if self.on {
+            code
+        } else {
+            ""
+        }
+    }
+
+    fn reset(&self) -> &'static str {
+        self.code(RESET)
+    }
+}
+
+/// Width of the label column: the longest label, "advertisement".
+const LABEL_WIDTH: usize = 13;
+/// Width of the columns before a line's text: number, label, confidence.
+const INDENT: usize = 7 + LABEL_WIDTH + 2 + 6;
+
+/// Writes one line and its strongest inputs.
+fn render(l: &LineExplanation, text: &str, style: &Style, out: &mut String) {
+    let reset = style.reset();
+    let name = l.label.name();
+    let _ = write!(
+        out,
+        "{}{:>5}{reset}  {}{name}{reset}{:pad$}  {:.2}  ",
+        style.code(DIM),
+        l.line + 1,
+        style.label(l.label),
+        "",
+        l.confidence(),
+        pad = LABEL_WIDTH - name.len(),
+    );
+    let line = &text[l.span.clone()];
+    if style.on {
+        // Escapes in scraped text would fight with ours on a terminal.
+        out.extend(line.chars().map(|c| {
+            if c.is_control() && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        }));
+    } else {
+        out.push_str(line);
+    }
+    out.push('\n');
+    if l.strongest.is_empty() {
+        return;
+    }
+    let _ = write!(out, "{:INDENT$}", "");
+    for (i, c) in l.strongest.iter().enumerate() {
+        let sign = if c.effect >= 0.0 { GREEN } else { RED };
+        let _ = write!(
+            out,
+            "{}{}{:+.2}{reset} {}",
+            if i > 0 { "  " } else { "" },
+            style.code(sign),
+            c.effect,
+            c.name
+        );
+        if c.value != 1.0 {
+            let _ = write!(out, "={}", short(c.value));
+        }
+    }
+    out.push('\n');
+}
+
+/// A value in at most three decimals, without trailing zeros.
+fn short(v: f32) -> String {
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use dechaff::explain::Contribution;
+
+    use super::*;
+
+    fn line() -> (LineExplanation, &'static str) {
+        let text = "Menu\n\nSubscribe \x1b[31mnow\n";
+        let l = LineExplanation {
+            line: 2,
+            span: 6..text.len() - 1,
+            label: Label::Advertisement,
+            probs: [0.05, 0.1, 0.8, 0.05],
+            strongest: vec![
+                Contribution {
+                    name: "cue#3",
+                    value: 1.0,
+                    effect: 2.5,
+                },
+                Contribution {
+                    name: "words",
+                    value: 0.25,
+                    effect: -0.5,
+                },
+            ],
+        };
+        (l, text)
+    }
+
+    #[test]
+    fn plain_output_has_no_escapes_and_keeps_the_text() {
+        let (l, text) = line();
+        let mut out = String::new();
+        render(&l, text, &Style::new(false), &mut out);
+        assert_eq!(
+            out,
+            format!(
+                "    3  advertisement  0.80  Subscribe \x1b[31mnow\n{:INDENT$}+2.50 cue#3  -0.50 words=0.25\n",
+                ""
+            )
+        );
+    }
+
+    #[test]
+    fn coloured_output_marks_label_and_effects_and_defuses_escapes() {
+        let (l, text) = line();
+        let mut out = String::new();
+        render(&l, text, &Style::new(true), &mut out);
+        assert!(
+            out.contains("\x1b[1;31madvertisement\x1b[0m  0.80"),
+            "{out:?}"
+        );
+        assert!(out.contains(&format!("{GREEN}+2.50{RESET}")), "{out:?}");
+        assert!(out.contains(&format!("{RED}-0.50{RESET}")), "{out:?}");
+        assert!(out.contains("Subscribe \u{fffd}[31mnow"), "{out:?}");
+    }
+
+    #[test]
+    fn values_are_short() {
+        assert_eq!(short(0.25), "0.25");
+        assert_eq!(short(0.0), "0");
+        assert_eq!(short(-0.0001), "0");
+        assert_eq!(short(2.0), "2");
+        assert_eq!(short(-1.23456), "-1.235");
+    }
 }

@@ -1,18 +1,28 @@
 //! `dechaff train` and `dechaff eval`.
 
+use std::fmt::Write as _;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use dechaff::metrics::Scores;
-use dechaff::{data, model, train, Label};
+use dechaff::{data, model, train, Error, Label};
 
 use crate::args::{EvalArgs, TrainArgs, ALL_SOURCES, DEFAULT_DATA_DIR, SHIPPABLE_SOURCES};
 
-fn default_files(sources: &[&str]) -> dechaff::Result<Vec<PathBuf>> {
+/// The data files named with `--data`, or those of `sources` in the default folder.
+fn data_files(given: &[PathBuf], sources: &[&str]) -> dechaff::Result<Vec<PathBuf>> {
+    if !given.is_empty() {
+        return Ok(given.to_vec());
+    }
     let dir = Path::new(DEFAULT_DATA_DIR);
     if !dir.is_dir() {
-        return Err(dechaff::Error::Invalid(format!(
-            "no --data given and the default data folder {DEFAULT_DATA_DIR} is absent; \
-             name the labelled JSON Lines files with --data"
+        let here = std::env::current_dir()
+            .map(|d| format!(" (from {})", d.display()))
+            .unwrap_or_default();
+        return Err(Error::Invalid(format!(
+            "no --data given and the default data folder {DEFAULT_DATA_DIR} is absent{here}; \
+             name the labelled JSON Lines files with --data, or run dechaff from the \
+             project folder"
         )));
     }
     Ok(sources
@@ -21,21 +31,62 @@ fn default_files(sources: &[&str]) -> dechaff::Result<Vec<PathBuf>> {
         .collect())
 }
 
+/// Reads the documents of `split` from `files`; none at all is an error.
 fn load(files: &[PathBuf], split: &str) -> dechaff::Result<Vec<data::LabelledDoc>> {
     let mut docs = Vec::new();
     for f in files {
         docs.extend(data::read(f, Some(split))?);
     }
+    if docs.is_empty() {
+        let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        return Err(Error::Invalid(format!(
+            "no document of split '{split}' in {}; choose another with --split",
+            names.join(", ")
+        )));
+    }
     Ok(docs)
 }
 
-pub fn train(a: &TrainArgs) -> dechaff::Result<bool> {
-    let files = if a.data.is_empty() {
-        default_files(&SHIPPABLE_SOURCES)?
-    } else {
-        a.data.clone()
+/// Checks before training that the model can be written to `out`, so that a typo is
+/// caught before the work rather than after it.
+fn check_out(out: &Path) -> dechaff::Result<()> {
+    let refuse = |why: &str| {
+        Err(Error::Io {
+            path: out.to_path_buf(),
+            source: io::Error::other(why.to_string()),
+        })
     };
-    let docs = load(&files, &a.split)?;
+    if out.is_dir() {
+        return refuse("is a folder; name the model file to write");
+    }
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+    if parent.is_some_and(|p| !p.is_dir()) {
+        return refuse("its folder does not exist; create it first");
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` whole or not at all: through a temporary file beside it,
+/// renamed into place.
+fn write_atomically(path: &Path, bytes: &[u8]) -> dechaff::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::Io {
+            path: path.to_path_buf(),
+            source: e,
+        }
+    })
+}
+
+pub fn train(a: &TrainArgs) -> dechaff::Result<bool> {
+    check_out(&a.out)?;
+    let files = data_files(&a.data, &SHIPPABLE_SOURCES)?;
+    let mut docs = load(&files, &a.split)?;
+    train::add_crops(&mut docs, a.seed);
     let prepared = train::prepare(&docs);
     drop(docs);
     let opts = train::Options {
@@ -51,13 +102,7 @@ pub fn train(a: &TrainArgs) -> dechaff::Result<bool> {
     };
     let m = train::train(&prepared, &opts, &log)?;
     let bytes = model::file::to_bytes(&m);
-    let tmp = a.out.with_extension("bin.tmp");
-    std::fs::write(&tmp, &bytes)
-        .and_then(|()| std::fs::rename(&tmp, &a.out))
-        .map_err(|e| dechaff::Error::Io {
-            path: a.out.clone(),
-            source: e,
-        })?;
+    write_atomically(&a.out, &bytes)?;
     log(&format!(
         "wrote {} ({} bytes)",
         a.out.display(),
@@ -77,11 +122,11 @@ struct Record {
 
 pub fn eval(a: &EvalArgs) -> dechaff::Result<bool> {
     let cleaner = crate::cleaner(&a.model)?;
-    let files = if a.data.is_empty() {
-        default_files(&ALL_SOURCES)?
-    } else {
-        a.data.clone()
+    let want = match &a.check {
+        Some(path) => Some(read_record(path)?),
+        None => None,
     };
+    let files = data_files(&a.data, &ALL_SOURCES)?;
     let docs = load(&files, &a.split)?;
     let prepared = train::prepare(&docs);
     drop(docs);
@@ -94,17 +139,20 @@ pub fn eval(a: &EvalArgs) -> dechaff::Result<bool> {
         .map(|s| s.split(',').map(str::to_string).collect())
         .unwrap_or_default();
 
-    println!("model: {}", cleaner.model().provenance);
-    println!("split: {}\n", a.split);
+    let mut out = String::new();
+    let _ = writeln!(out, "model: {}", cleaner.model().provenance);
+    let _ = writeln!(out, "split: {}\n", a.split);
     let mut pooled = Scores::default();
     let mut pooled_all = Scores::default();
-    println!(
+    let _ = writeln!(
+        out,
         "{:<16} {:>8} {:>10} {:>9} {:>9} {:>9} {:>9} {:>10}",
         "source", "lines", "content F1", "nav F1", "ad F1", "bio F1", "macro-F1", "tokens F1"
     );
     for (source, s) in &per_source {
         let f = |l: Label| s.label(l).f1;
-        println!(
+        let _ = writeln!(
+            out,
             "{:<16} {:>8} {:>10.3} {:>9.3} {:>9.3} {:>9.3} {:>9.3} {:>10.3}",
             source,
             s.lines(),
@@ -120,20 +168,19 @@ pub fn eval(a: &EvalArgs) -> dechaff::Result<bool> {
             pooled.merge(s);
         }
     }
-    println!();
+    out.push('\n');
     for (source, s) in &per_source {
-        println!("{}", s.report(source));
+        let _ = writeln!(out, "{}", s.report(source));
     }
     if pooled.lines() > 0 {
-        println!(
-            "{}",
-            pooled.report(&format!(
-                "pooled over training sources ({})",
-                trained_on.join(", ")
-            ))
-        );
+        let title = format!("pooled over training sources ({})", trained_on.join(", "));
+        let _ = writeln!(out, "{}", pooled.report(&title));
     }
-    println!("{}", pooled_all.report("pooled over all sources scored"));
+    let _ = writeln!(
+        out,
+        "{}",
+        pooled_all.report("pooled over all sources scored")
+    );
 
     let record = Record {
         sources: trained_on,
@@ -141,35 +188,41 @@ pub fn eval(a: &EvalArgs) -> dechaff::Result<bool> {
         content_f1: pooled.label(Label::Content).f1,
         macro_f1: pooled.macro_f1(),
     };
-    if let Some(path) = &a.record {
-        let json = serde_json::to_string_pretty(&record).expect("record serialises");
-        std::fs::write(path, json + "\n").map_err(|e| dechaff::Error::Io {
-            path: path.clone(),
-            source: e,
-        })?;
-    }
-    if let Some(path) = &a.check {
-        let text = std::fs::read_to_string(path).map_err(|e| dechaff::Error::Io {
-            path: path.clone(),
-            source: e,
-        })?;
-        let want: Record = serde_json::from_str(&text).map_err(|e| dechaff::Error::Data {
-            path: path.clone(),
-            line: 1,
-            message: e.to_string(),
-        })?;
-        let ok =
-            record.content_f1 >= want.content_f1 - 0.01 && record.macro_f1 >= want.macro_f1 - 0.01;
-        println!(
-            "quality check against {}: content F1 {:.4} (recorded {:.4}), macro-F1 {:.4} (recorded {:.4}): {}",
+    let mut ok = true;
+    if let (Some(path), Some(want)) = (&a.check, &want) {
+        ok = record.content_f1 >= want.content_f1 - 0.01 && record.macro_f1 >= want.macro_f1 - 0.01;
+        let _ = writeln!(
+            out,
+            "quality check against {}: content F1 {:.4} (recorded {:.4}), macro-F1 {:.4} \
+             (recorded {:.4}): {}",
             path.display(),
             record.content_f1,
             want.content_f1,
             record.macro_f1,
             want.macro_f1,
-            if ok { "ok" } else { "FAILED (more than 0.01 below the record)" }
+            if ok {
+                "ok"
+            } else {
+                "FAILED (more than 0.01 below the record)"
+            }
         );
-        return Ok(ok);
     }
-    Ok(true)
+    crate::print(&out)?;
+    if let Some(path) = &a.record {
+        let json = serde_json::to_string_pretty(&record).expect("a record serialises") + "\n";
+        write_atomically(path, json.as_bytes())?;
+    }
+    Ok(ok)
+}
+
+fn read_record(path: &Path) -> dechaff::Result<Record> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    serde_json::from_str(&text).map_err(|e| Error::Data {
+        path: path.to_path_buf(),
+        line: e.line(),
+        message: format!("not a score record written by `dechaff eval --record`: {e}"),
+    })
 }

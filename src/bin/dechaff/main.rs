@@ -1,13 +1,25 @@
 //! The `dechaff` command: a thin layer over the library.
+//!
+//! Exit status: 0 on success, 1 when an input, the model or the data could not be used
+//! (each subcommand still processes the inputs it can), 2 on a usage error.
 
 mod args;
+mod batch;
 mod clean;
 mod explain;
+mod input;
 mod learn;
 
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use clap::Parser;
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
+use dechaff::model::file;
+use dechaff::{Cleaner, Error, ModelError};
 
 use args::{Cli, Command};
 
@@ -29,10 +41,75 @@ fn main() -> ExitCode {
     }
 }
 
-/// Loads the model named on the command line, or the built-in one.
-fn cleaner(model: &args::ModelArg) -> dechaff::Result<dechaff::Cleaner> {
-    match &model.model {
-        Some(path) => dechaff::Cleaner::from_model_file(path),
-        None => Ok(dechaff::Cleaner::default()),
+/// Exits with status 2 and `message`, as clap does for a malformed command line.
+fn usage_error(subcommand: &str, message: &str) -> ! {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let cmd = cmd
+        .find_subcommand_mut(subcommand)
+        .expect("a known subcommand");
+    cmd.error(ErrorKind::MissingRequiredArgument, message)
+        .exit()
+}
+
+/// Finishes writing to standard output: failing to is an error, except when the reader
+/// went away early (`dechaff clean big.txt | head`): then there is nothing left to do.
+fn stdout_done(written: io::Result<()>) -> dechaff::Result<()> {
+    match written {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Io {
+            path: "<stdout>".into(),
+            source: e,
+        }),
+        _ => Ok(()),
     }
+}
+
+/// Writes `s` to standard output, as [`stdout_done`] says.
+fn print(s: &str) -> dechaff::Result<()> {
+    let mut out = io::stdout().lock();
+    stdout_done(out.write_all(s.as_bytes()).and_then(|()| out.flush()))
+}
+
+/// Loads the model named on the command line, or the built-in one.
+fn cleaner(model: &args::ModelArg) -> dechaff::Result<Cleaner> {
+    match &model.model {
+        Some(path) => load_model(path),
+        None => Ok(Cleaner::default()),
+    }
+}
+
+/// Bytes read first from a model file: more than any header, so that a file that is not
+/// a model of this dechaff (a data file given by mistake, a device) is refused from them
+/// without reading all of it.
+const HEAD: u64 = 4096;
+
+fn load_model(path: &Path) -> dechaff::Result<Cleaner> {
+    let io_error = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let model_error = |source| Error::Model {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut f = File::open(path).map_err(io_error)?;
+    let mut bytes = Vec::new();
+    Read::by_ref(&mut f)
+        .take(HEAD)
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() as u64 == HEAD {
+        // A prefix is refused for what its header says before it is found short.
+        if let Err(
+            e @ (ModelError::BadMagic
+            | ModelError::WrongVersion { .. }
+            | ModelError::WrongFeatureSet { .. }),
+        ) = file::from_bytes(&bytes)
+        {
+            return Err(model_error(e));
+        }
+        f.read_to_end(&mut bytes).map_err(io_error)?;
+    }
+    let model = file::from_bytes(&bytes).map_err(model_error)?;
+    Ok(Cleaner::with_model(Arc::new(model)))
 }

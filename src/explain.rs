@@ -1,0 +1,438 @@
+//! Why each line got its label: the model inputs that weighed most for it.
+//!
+//! The model's last stage (see [`crate::model`]) scores label `k` of a line from the
+//! line's inputs `x` — its dense features, then the stage-1 probabilities around it — with
+//! a linear layer plus a layer of ReLU units: `s[k] = Σ_d x[d]·w[d][k] + Σ_u W2[u][k]·a[u]`
+//! where `a[u] = max(0, b1[u] + Σ_d x[d]·W1[d][u])`. Given which units are active for the
+//! line, that is linear in `x`: input `d` weighs `v[d][k] = w[d][k] + Σ_{active u}
+//! W1[d][u]·W2[u][k]`, and the active units' biases add a constant. Only differences
+//! between the four scores change the probabilities, so the *effect* of input `d` on the
+//! line's label `k` is
+//!
+//! ```text
+//! x[d] · (v[d][k] − mean over labels j of v[d][j])
+//! ```
+//!
+//! and the effects of all inputs, with the units' biases as the input `hidden.bias`, add
+//! up to `ln p(k) − mean over j of ln p(j)` exactly. A positive effect pushed the line
+//! towards its label, a negative one away from it.
+//!
+//! Inputs are named as the features that compute them name them (see
+//! [`crate::features::dense_names`]), `#n` marking the n-th of a family such as the bins
+//! of a value. The stage-1 inputs (see [`crate::model::stack`]) start with `s1.`; those
+//! that hold a stage-1 probability of a label end with the label's name: `s1.self.bio`
+//! is the line's own (log-)probability of bio, `s1.at-1.navigation` the previous line's
+//! probability of navigation (`s1.at-1` alone: that line exists), `s1.win5.content` the
+//! mean probability of content within 5 lines either side, `s1.doc.content` the mean over
+//! the document.
+//!
+//! ```
+//! use dechaff::{explain::explain, Cleaner};
+//!
+//! let cleaner = Cleaner::default();
+//! let text = "Home | World | Sport\n\n\
+//!             The council voted on Tuesday to expand the city's bus network, \
+//!             adding four routes that will serve the northern suburbs from March.\n";
+//! let lines = explain(&cleaner, text, 3);
+//! assert_eq!(lines.len(), 2);
+//! for l in &lines {
+//!     assert!(l.strongest.len() <= 3);
+//!     println!("{} {} {:.2}", l.line + 1, l.label, l.confidence());
+//!     for c in &l.strongest {
+//!         println!("    {:+.2} {}", c.effect, c.name);
+//!     }
+//! }
+//! ```
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use crate::clean::Cleaner;
+use crate::document::split_lines;
+use crate::features::{self, DocFeatures, Extractor};
+use crate::label::{Label, N_LABELS};
+use crate::model::hidden::{self, Hidden};
+use crate::model::{self, stack, Linear, Scores};
+
+/// What one input of the model's final stage did for a line's label.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contribution {
+    /// Name of the input (see the [module documentation](self)).
+    pub name: &'static str,
+    /// The input's value for the line.
+    pub value: f32,
+    /// How much it raised (positive) or lowered (negative) the line's log-probability of
+    /// its label, against the mean over the four labels.
+    pub effect: f32,
+}
+
+/// A non-blank line with its label and the inputs that weighed most for it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineExplanation {
+    /// Index of the line in the document, from 0, counting blank lines.
+    pub line: usize,
+    /// Byte range of the line in the document, without its ending.
+    pub span: Range<usize>,
+    /// The decoded label, as [`Cleaner::classify`] gives it.
+    pub label: Label,
+    /// Probability of each label, indexed by [`Label::index`].
+    pub probs: [f32; N_LABELS],
+    /// The inputs with the largest effects, largest magnitude first; inputs without any
+    /// effect (value or centred weight 0) are left out.
+    pub strongest: Vec<Contribution>,
+}
+
+impl LineExplanation {
+    /// Probability of the decoded label.
+    pub fn confidence(&self) -> f32 {
+        self.probs[self.label.index()]
+    }
+}
+
+/// Labels every non-blank line of `text` as `cleaner` does, each with the `top` inputs
+/// that weighed most for its label.
+pub fn explain(cleaner: &Cleaner, text: &str, top: usize) -> Vec<LineExplanation> {
+    let model = cleaner.model();
+    let labelled = cleaner.classify(text);
+    let mut spans = Vec::new();
+    split_lines(text, &mut spans);
+    let mut f = DocFeatures::default();
+    Extractor::default().extract(text, &spans, &mut f);
+    debug_assert_eq!(f.len(), labelled.len());
+    let inputs = Stage2Inputs::new(&model.stage1, &f);
+    let mut x = Vec::new();
+    labelled
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            inputs.write(i, &mut x);
+            LineExplanation {
+                strongest: strongest(model, &x, l.label, top),
+                line: l.line,
+                span: l.span,
+                label: l.label,
+                probs: l.probs,
+            }
+        })
+        .collect()
+}
+
+/// Families of stage-1 inputs whose `#k` is a label index, one input per label.
+const LABEL_FAMILIES: [&str; 4] = ["s1.self", "s1.at", "s1.win", "s1.doc"];
+
+/// Names of the final stage's inputs, in order: the dense features, then the stage-1
+/// inputs, with the label of the label-valued ones spelt out (`s1.doc#3` is `s1.doc.bio`).
+fn input_names() -> &'static [String] {
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let spell = |name: String| {
+            let Some((base, k)) = name.rsplit_once('#') else {
+                return name;
+            };
+            let family =
+                base.trim_end_matches(|c: char| c.is_ascii_digit() || c == '+' || c == '-');
+            match k.parse::<usize>() {
+                Ok(k) if k < N_LABELS && LABEL_FAMILIES.contains(&family) => {
+                    format!("{base}.{}", Label::from_index(k).name())
+                }
+                _ => name,
+            }
+        };
+        features::dense_names()
+            .iter()
+            .cloned()
+            .chain(stack::names().into_iter().map(spell))
+            .collect()
+    })
+}
+
+/// The final stage's inputs of each line of a document, rebuilt as
+/// [`model::Model::predict`] builds them.
+struct Stage2Inputs<'a> {
+    features: &'a DocFeatures,
+    stage1: Vec<Scores>,
+    summary: stack::Summary,
+}
+
+impl<'a> Stage2Inputs<'a> {
+    fn new(stage1: &Linear, features: &'a DocFeatures) -> Stage2Inputs<'a> {
+        let mut p1 = Vec::new();
+        model::stage1_probs(stage1, features, &mut p1);
+        let mut summary = stack::Summary::default();
+        summary.compute(&p1);
+        Stage2Inputs {
+            features,
+            stage1: p1,
+            summary,
+        }
+    }
+
+    /// Writes the inputs of line `i` into `out`.
+    fn write(&self, i: usize, out: &mut Vec<f32>) {
+        let d = features::dense_len();
+        out.clear();
+        out.extend_from_slice(self.features.dense_row(i));
+        out.resize(d + stack::len(), 0.0);
+        stack::write(&self.stage1, &self.summary, i, &mut out[d..]);
+    }
+}
+
+/// Name of the pseudo-input that stands for the biases of the active hidden units.
+const HIDDEN_BIAS: &str = "hidden.bias";
+
+/// `w` minus its mean over the labels.
+fn centred(w: &[f32]) -> Scores {
+    let mean = w.iter().sum::<f32>() / N_LABELS as f32;
+    std::array::from_fn(|k| w[k] - mean)
+}
+
+/// The effects on `label` of the final stage's inputs `x`, the `top` largest in
+/// magnitude first.
+fn strongest(model: &model::Model, x: &[f32], label: Label, top: usize) -> Vec<Contribution> {
+    let mut all = effects(&model.stage2, &model.stage2_hidden, x, label);
+    // Stable: equal effects keep the inputs' order, so the output is repeatable.
+    all.sort_by(|a, b| b.effect.abs().total_cmp(&a.effect.abs()));
+    all.truncate(top);
+    all
+}
+
+/// The non-zero effect on `label` of every input `x` of a linear layer plus hidden
+/// units, in input order, then that of the active units' biases.
+fn effects(linear: &Linear, hidden: &Hidden, x: &[f32], label: Label) -> Vec<Contribution> {
+    let k = label.index();
+    let mut act = [0.0; hidden::UNITS];
+    hidden.forward(x, &mut act, &mut [0.0; N_LABELS]);
+    // Centred output weights of the units that are active for this line.
+    let active: Vec<(usize, Scores)> = (0..hidden::UNITS)
+        .filter(|&u| act[u] > 0.0)
+        .map(|u| (u, centred(&hidden.w2[u * N_LABELS..(u + 1) * N_LABELS])))
+        .collect();
+    let mut all: Vec<Contribution> = x
+        .iter()
+        .zip(linear.dense.chunks_exact(N_LABELS))
+        .zip(input_names())
+        .enumerate()
+        .filter(|(_, ((x, _), _))| **x != 0.0)
+        .map(|(d, ((&value, w), name))| {
+            let through_units: f32 = active
+                .iter()
+                .map(|(u, w2)| hidden.w1[d * hidden::UNITS + u] * w2[k])
+                .sum();
+            Contribution {
+                name: name.as_str(),
+                value,
+                effect: value * (centred(w)[k] + through_units),
+            }
+        })
+        .collect();
+    all.push(Contribution {
+        name: HIDDEN_BIAS,
+        value: 1.0,
+        effect: active.iter().map(|(u, w2)| hidden.b1[*u] * w2[k]).sum(),
+    });
+    all.retain(|c| c.effect != 0.0);
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::model::{softmax, Model};
+
+    const PAGE: &str = "Home | World | Sport | Business\n\
+        \n\
+        Council backs four new bus routes\n\
+        By Natasha Kumar\n\
+        \n\
+        The council voted on Tuesday to expand the city's bus network, adding four routes \
+        that will serve the northern suburbs from March.\n\
+        \n\
+        Officials said the plan would cost less than expected, because the buses are \
+        already owned by the city and only need new drivers.\n\
+        \n\
+        Advertisement\n\
+        Subscribe to our newsletter\n\
+        © 2024 The City Paper. All rights reserved.";
+
+    #[test]
+    fn labels_as_the_cleaner_does() {
+        let cleaner = Cleaner::default();
+        let explained = explain(&cleaner, PAGE, 5);
+        let classified = cleaner.classify(PAGE);
+        assert_eq!(explained.len(), classified.len());
+        for (e, c) in explained.iter().zip(&classified) {
+            assert_eq!(e.line, c.line);
+            assert_eq!(e.span, c.span);
+            assert_eq!(e.label, c.label);
+            assert_eq!(e.probs, c.probs);
+            assert_eq!(e.confidence(), c.confidence());
+        }
+    }
+
+    #[test]
+    fn rebuilt_inputs_reproduce_the_model_and_effects_add_up() {
+        let cleaner = Cleaner::default();
+        let model = cleaner.model();
+        let mut spans = Vec::new();
+        split_lines(PAGE, &mut spans);
+        let mut f = DocFeatures::default();
+        Extractor::default().extract(PAGE, &spans, &mut f);
+        let mut probs = Vec::new();
+        model.predict(&f, &mut model::Scratch::default(), &mut probs);
+        let inputs = Stage2Inputs::new(&model.stage1, &f);
+        let mut x = Vec::new();
+        assert!(!f.is_empty());
+        for i in 0..f.len() {
+            inputs.write(i, &mut x);
+            let mut logits = model.stage2.score(&x, &[]);
+            model
+                .stage2_hidden
+                .forward(&x, &mut [0.0; hidden::UNITS], &mut logits);
+            let mut p = logits;
+            softmax(&mut p);
+            for k in 0..N_LABELS {
+                assert!(
+                    (p[k] - probs[i][k]).abs() < 1e-5,
+                    "line {i}: {p:?} {:?}",
+                    probs[i]
+                );
+            }
+            let mean = logits.iter().sum::<f32>() / N_LABELS as f32;
+            for label in Label::ALL {
+                let total: f32 = strongest(model, &x, label, usize::MAX)
+                    .iter()
+                    .map(|c| c.effect)
+                    .sum();
+                let want = logits[label.index()] - mean;
+                assert!(
+                    (total - want).abs() <= 1e-3 * want.abs().max(1.0),
+                    "line {i}, {label}: effects add to {total}, centred score is {want}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn strongest_come_first_and_top_limits_them() {
+        let cleaner = Cleaner::default();
+        for l in explain(&cleaner, PAGE, 4) {
+            assert!(!l.strongest.is_empty(), "line {} has no effect", l.line);
+            assert!(l.strongest.len() <= 4);
+            for pair in l.strongest.windows(2) {
+                assert!(pair[0].effect.abs() >= pair[1].effect.abs());
+            }
+            assert!(l
+                .strongest
+                .iter()
+                .all(|c| c.value != 0.0 && c.effect != 0.0));
+        }
+        assert!(explain(&cleaner, PAGE, 0)
+            .iter()
+            .all(|l| l.strongest.is_empty()));
+    }
+
+    #[test]
+    fn a_single_weight_explains_everything() {
+        // Only the bias input weighs, and only for bio: every line is bio because of it,
+        // by 2 - mean(2, 0, 0, 0) = 1.5.
+        let mut m = Model::zeros();
+        let bias = features::dense_names()
+            .iter()
+            .position(|n| n == "bias")
+            .expect("a bias feature");
+        m.stage2.dense[bias * N_LABELS + Label::Bio.index()] = 2.0;
+        let cleaner = Cleaner::with_model(Arc::new(m));
+        let lines = explain(&cleaner, "One\n\nTwo lines\nThree", 3);
+        assert_eq!(
+            lines.iter().map(|l| l.line).collect::<Vec<_>>(),
+            vec![0, 2, 3]
+        );
+        for l in lines {
+            assert_eq!(l.label, Label::Bio);
+            assert_eq!(
+                l.strongest,
+                vec![Contribution {
+                    name: "bias",
+                    value: 1.0,
+                    effect: 1.5
+                }]
+            );
+        }
+    }
+
+    #[test]
+    fn hidden_units_count_while_active() {
+        // Unit 0 is active on every line (bias input 1, weight 1, bias 0.5) and votes bio
+        // by 2: the bias input's effect is 1·1·(2 − 0.5) = 1.5 and the unit's bias adds
+        // 0.5·1.5 = 0.75. Unit 1 would vote content but is never active (weight −1).
+        let mut m = Model::zeros();
+        let units = hidden::UNITS;
+        let bias = features::dense_names()
+            .iter()
+            .position(|n| n == "bias")
+            .expect("a bias feature");
+        let h = &mut m.stage2_hidden;
+        h.w1[bias * units] = 1.0;
+        h.b1[0] = 0.5;
+        h.w2[Label::Bio.index()] = 2.0;
+        h.w1[bias * units + 1] = -1.0;
+        h.w2[N_LABELS + Label::Content.index()] = 9.0;
+        let cleaner = Cleaner::with_model(Arc::new(m));
+        let lines = explain(&cleaner, "One\nTwo", 5);
+        assert_eq!(lines.len(), 2);
+        for l in lines {
+            assert_eq!(l.label, Label::Bio);
+            assert_eq!(
+                l.strongest,
+                vec![
+                    Contribution {
+                        name: "bias",
+                        value: 1.0,
+                        effect: 1.5
+                    },
+                    Contribution {
+                        name: HIDDEN_BIAS,
+                        value: 1.0,
+                        effect: 0.75
+                    },
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn every_input_has_a_name() {
+        let names = input_names();
+        assert_eq!(names.len(), features::dense_len() + stack::len());
+        assert!(names.iter().all(|n| !n.is_empty()));
+        for want in [
+            "s1.self.content",
+            "s1.doc.bio",
+            "s1.at-1",
+            "s1.at+1.navigation",
+            "s1.win5.advertisement",
+        ] {
+            assert!(names.iter().any(|n| n == want), "no input named {want}");
+        }
+        // Only label-valued families are spelt out: other numbered inputs keep `#n`.
+        for n in names.iter().filter(|n| n.starts_with("s1.")) {
+            let spelt = Label::ALL.iter().any(|l| n.ends_with(&format!(".{l}")));
+            assert!(
+                spelt
+                    || !LABEL_FAMILIES
+                        .iter()
+                        .any(|f| n.starts_with(f) && n.contains('#')),
+                "{n} is label-valued but not spelt out"
+            );
+        }
+    }
+
+    #[test]
+    fn blank_text_has_nothing_to_explain() {
+        let cleaner = Cleaner::default();
+        assert!(explain(&cleaner, "", 3).is_empty());
+        assert!(explain(&cleaner, "\n  \n\t\n", 3).is_empty());
+    }
+}
