@@ -91,10 +91,20 @@ struct Work {
     extractor: Extractor,
     features: DocFeatures,
     model: model::Scratch,
-    probs: Vec<Scores>,
     decode: decode::Scratch,
+    chunk_probs: Vec<Scores>,
+    chunk_labels: Vec<u8>,
+    /// For each non-blank line of the whole text: its line index, probabilities, label.
+    line_index: Vec<usize>,
+    probs: Vec<Scores>,
     labels: Vec<u8>,
 }
+
+/// Lines per piece a huge text is labelled in. A document's features take about a
+/// kilobyte per line; labelling a gigabyte of short lines whole would take tens of
+/// gigabytes. Past this many lines, pages are long over: each piece is still a whole
+/// document's worth of context.
+const MAX_LINES_AT_ONCE: usize = 50_000;
 
 thread_local! {
     static WORK: RefCell<Work> = RefCell::new(Work::default());
@@ -145,23 +155,34 @@ impl Cleaner {
         &self.model
     }
 
-    /// Runs the model over `text`, then hands `f` the lines, their features, their
-    /// probabilities and decoded labels.
+    /// Runs the model over `text`, then hands `f` the lines, their probabilities and
+    /// decoded labels.
     fn run<R>(&self, text: &str, f: impl FnOnce(&Work) -> R) -> R {
         WORK.with(|w| {
             let mut guard = w.borrow_mut();
             let w = &mut *guard;
             w.spans.clear();
             split_lines(text, &mut w.spans);
-            w.extractor.extract(text, &w.spans, &mut w.features);
-            self.model.predict(&w.features, &mut w.model, &mut w.probs);
-            decode::viterbi(
-                &w.probs,
-                &self.model.transitions,
-                self.model.transition_weight,
-                &mut w.decode,
-                &mut w.labels,
-            );
+            w.line_index.clear();
+            w.probs.clear();
+            w.labels.clear();
+            for (piece, spans) in w.spans.chunks(MAX_LINES_AT_ONCE).enumerate() {
+                w.extractor.extract(text, spans, &mut w.features);
+                self.model
+                    .predict(&w.features, &mut w.model, &mut w.chunk_probs);
+                decode::viterbi(
+                    &w.chunk_probs,
+                    &self.model.transitions,
+                    self.model.transition_weight,
+                    &mut w.decode,
+                    &mut w.chunk_labels,
+                );
+                let offset = piece * MAX_LINES_AT_ONCE;
+                w.line_index
+                    .extend(w.features.line_index.iter().map(|i| i + offset));
+                w.probs.extend_from_slice(&w.chunk_probs);
+                w.labels.extend_from_slice(&w.chunk_labels);
+            }
             f(w)
         })
     }
@@ -176,8 +197,7 @@ impl Cleaner {
     /// Labels every non-blank line of `text`.
     pub fn classify(&self, text: &str) -> Vec<LineLabel> {
         self.run(text, |w| {
-            w.features
-                .line_index
+            w.line_index
                 .iter()
                 .enumerate()
                 .map(|(i, &line)| {
@@ -208,7 +228,7 @@ impl Cleaner {
             let mut pending_break: Option<&str> = None;
             let mut wrote = false;
             for (line, span) in w.spans.iter().enumerate() {
-                let nonblank = w.features.line_index.get(next_nonblank) == Some(&line);
+                let nonblank = w.line_index.get(next_nonblank) == Some(&line);
                 if !nonblank {
                     if wrote && pending_break.is_none() {
                         pending_break = Some(span.ending(text));
@@ -237,7 +257,7 @@ impl Cleaner {
         self.run(text, |w| {
             let mut next_nonblank = 0;
             for (line, span) in w.spans.iter().enumerate() {
-                if w.features.line_index.get(next_nonblank) == Some(&line) {
+                if w.line_index.get(next_nonblank) == Some(&line) {
                     out.push_str(Label::from_index(w.labels[next_nonblank] as usize).name());
                     out.push('\t');
                     out.push_str(span.text(text));
@@ -290,6 +310,30 @@ mod tests {
         assert_eq!(lines[1], "");
         assert_eq!(lines[2], "");
         assert!(lines[3].ends_with("\tB line"));
+    }
+
+    #[test]
+    fn huge_texts_are_labelled_in_pieces_without_losing_lines() {
+        let lines = MAX_LINES_AT_ONCE + 1234;
+        let text: String = (0..lines)
+            .map(|i| {
+                if i % 3 == 2 {
+                    "\n".to_string()
+                } else {
+                    format!("Line {i} of the text\n")
+                }
+            })
+            .collect();
+        let labels = Cleaner::default().classify(&text);
+        assert_eq!(labels.len(), lines - lines / 3);
+        assert!(labels.windows(2).all(|p| p[0].line < p[1].line));
+        assert_eq!(
+            labels.last().unwrap().line,
+            lines - 1 - usize::from((lines - 1) % 3 == 2)
+        );
+        let mut out = String::new();
+        Cleaner::default().annotate_into(&text, &mut out);
+        assert_eq!(out.lines().count(), lines);
     }
 
     #[test]

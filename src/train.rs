@@ -536,6 +536,31 @@ fn score_doc(d: &Prepared, labels: &[u8], scores: &mut metrics::Scores) {
     }
 }
 
+/// Copies of `model` with parts switched off, each with its name, for ablation tables:
+/// stage 1 alone, stage 2 without its hidden units, and no sequence decoding.
+pub fn ablations(model: &Model) -> Vec<(&'static str, Model)> {
+    let no_decoding = Model {
+        transition_weight: 0.0,
+        ..model.clone()
+    };
+    let mut no_hidden = no_decoding.clone();
+    no_hidden.stage2_hidden.w2.iter_mut().for_each(|w| *w = 0.0);
+    // Stage 2 weighs the stage-1 log-probabilities of the line itself (scaled by 1/5)
+    // and nothing else: its softmax gives back stage 1's probabilities exactly.
+    let mut stage1_only = no_hidden.clone();
+    stage1_only.stage2.dense.iter_mut().for_each(|w| *w = 0.0);
+    let own = features::dense_len();
+    for k in 0..N_LABELS {
+        stage1_only.stage2.dense[(own + k) * N_LABELS + k] = 5.0;
+    }
+    vec![
+        ("stage 1 only", stage1_only),
+        ("+ stage 2, linear part only", no_hidden),
+        ("+ stage 2 hidden units", no_decoding),
+        ("+ Viterbi decoding (the model)", model.clone()),
+    ]
+}
+
 /// Scores `model` on `docs`, per source.
 pub fn evaluate(model: &Model, docs: &[Prepared]) -> BTreeMap<String, metrics::Scores> {
     docs.par_iter()

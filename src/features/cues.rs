@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 
 use super::tables::{CUES, N_CUES};
 use crate::document::LineSpan;
@@ -63,7 +63,12 @@ impl CueMatcher {
         out.clear();
         out.resize(lines.len(), CueHits::default());
         let bytes = text.as_bytes();
-        for m in self.ac.find_overlapping_iter(text) {
+        let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
+            return;
+        };
+        // Only the stretch the lines cover: a huge text is labelled a piece at a time.
+        let input = Input::new(text).range(first.start..last.end);
+        for m in self.ac.find_overlapping_iter(input) {
             let (start, end) = (m.start(), m.end());
             if !on_word_boundary(text, bytes, start, end) {
                 continue;

@@ -210,6 +210,11 @@ pub struct EvalArgs {
     /// sources falls more than 0.01 below the scores recorded in this JSON file.
     #[arg(long, value_name = "FILE")]
     pub check: Option<PathBuf>,
+
+    /// Also score the model with parts switched off (stage 2, its hidden units,
+    /// sequence decoding), to show what each part adds.
+    #[arg(long)]
+    pub ablate: bool,
 }
 
 fn parse_probability(s: &str) -> Result<f32, String> {

@@ -111,6 +111,25 @@ pub fn train(a: &TrainArgs) -> dechaff::Result<bool> {
     Ok(true)
 }
 
+/// Prints pooled content F1 and macro-F1 of the model with parts switched off.
+fn print_ablations(model: &model::Model, prepared: &[train::Prepared]) {
+    println!("ablation (pooled over all sources scored):");
+    println!("{:<34} {:>10} {:>9}", "variant", "content F1", "macro-F1");
+    for (name, variant) in train::ablations(model) {
+        let mut pooled = Scores::default();
+        for s in train::evaluate(&variant, prepared).values() {
+            pooled.merge(s);
+        }
+        println!(
+            "{:<34} {:>10.3} {:>9.3}",
+            name,
+            pooled.label(Label::Content).f1,
+            pooled.macro_f1()
+        );
+    }
+    println!();
+}
+
 /// Pooled scores recorded for a shipped model.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Record {
@@ -131,6 +150,9 @@ pub fn eval(a: &EvalArgs) -> dechaff::Result<bool> {
     let prepared = train::prepare(&docs);
     drop(docs);
     let per_source = train::evaluate(cleaner.model(), &prepared);
+    if a.ablate {
+        print_ablations(cleaner.model(), &prepared);
+    }
     let trained_on: Vec<String> = cleaner
         .model()
         .provenance
