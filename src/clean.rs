@@ -241,7 +241,7 @@ impl Cleaner {
                     continue;
                 }
                 if let Some(ending) = pending_break.take() {
-                    out.push_str(if ending.is_empty() { "\n" } else { ending });
+                    push_blank_line(out, ending);
                 }
                 out.push_str(span.text(text));
                 out.push_str(span.ending(text));
@@ -252,21 +252,36 @@ impl Cleaner {
 
     /// Appends one line per input line to `out`: `LABEL<TAB>line` for non-blank lines,
     /// an empty line for blank ones, each with the input line's ending (`\n` for a last
-    /// line that had none).
+    /// line that had none; `\r` for an empty line after a line ending in a lone `\r`,
+    /// which would otherwise read back as one `\r\n`).
     pub fn annotate_into(&self, text: &str, out: &mut String) {
         self.run(text, |w| {
             let mut next_nonblank = 0;
             for (line, span) in w.spans.iter().enumerate() {
+                let ending = span.ending(text);
                 if w.line_index.get(next_nonblank) == Some(&line) {
                     out.push_str(Label::from_index(w.labels[next_nonblank] as usize).name());
                     out.push('\t');
                     out.push_str(span.text(text));
+                    out.push_str(if ending.is_empty() { "\n" } else { ending });
                     next_nonblank += 1;
+                } else {
+                    push_blank_line(out, ending);
                 }
-                let ending = span.ending(text);
-                out.push_str(if ending.is_empty() { "\n" } else { ending });
             }
         });
+    }
+}
+
+/// Writes an empty line ending in `ending` (`\n` when it has none). Right after a line
+/// that ended in a lone `\r`, a `\n` would merge with it into one `\r\n` ending and the
+/// empty line would vanish: there the empty line ends in `\r` too.
+fn push_blank_line(out: &mut String, ending: &str) {
+    let ending = if ending.is_empty() { "\n" } else { ending };
+    if out.ends_with('\r') && ending.starts_with('\n') {
+        out.push('\r');
+    } else {
+        out.push_str(ending);
     }
 }
 

@@ -12,6 +12,8 @@
 //!
 //! bincode is used nowhere else: a change of serialisation stays inside this module.
 
+use std::sync::OnceLock;
+
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::{stack, Model};
@@ -26,9 +28,12 @@ const HEADER_LEN: usize = 36;
 /// The fingerprint of everything a model's weights are indexed by: the line features
 /// and the stage-2 inputs.
 pub fn fingerprint() -> u64 {
-    let mut desc = features::fingerprint().to_le_bytes().to_vec();
-    desc.extend(stack::names().join(",").bytes());
-    xxh3_64(&desc)
+    static FP: OnceLock<u64> = OnceLock::new();
+    *FP.get_or_init(|| {
+        let mut desc = features::fingerprint().to_le_bytes().to_vec();
+        desc.extend(stack::names().join(",").bytes());
+        xxh3_64(&desc)
+    })
 }
 
 fn config() -> bincode::config::Configuration {
