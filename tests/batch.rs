@@ -410,7 +410,7 @@ fn resume_skips_outputs_that_are_newer() {
     // A stale output is left alone when newer than its input, even if wrong.
     fs::write(out.join("0.txt"), "kept by --resume").unwrap();
     // An input changed after its output was written is cleaned again.
-    std::thread::sleep(Duration::from_millis(20));
+    std::thread::sleep(Duration::from_millis(50));
     write(&input.join("1.txt"), pages[4].as_bytes());
     let s2 = d.path().join("s2.json");
     let a: Vec<String> = args(&s2);
