@@ -276,7 +276,7 @@ impl Cleaner {
 /// Writes an empty line ending in `ending` (`\n` when it has none). Right after a line
 /// that ended in a lone `\r`, a `\n` would merge with it into one `\r\n` ending and the
 /// empty line would vanish: there the empty line ends in `\r` too.
-fn push_blank_line(out: &mut String, ending: &str) {
+pub(crate) fn push_blank_line(out: &mut String, ending: &str) {
     let ending = if ending.is_empty() { "\n" } else { ending };
     if out.ends_with('\r') && ending.starts_with('\n') {
         out.push('\r');

@@ -7,6 +7,7 @@
 
 use std::cell::RefCell;
 
+use crate::clean::push_blank_line;
 use crate::document::{split_lines, LineSpan};
 use crate::label::{Label, LabelSet, N_LABELS};
 use crate::{Cleaner, LineLabel};
@@ -99,7 +100,7 @@ fn clean(
             continue;
         }
         if let Some(ending) = pending_break.take() {
-            out.push_str(if ending.is_empty() { "\n" } else { ending });
+            push_blank_line(out, ending);
         }
         out.push_str(span.text(text));
         out.push_str(span.ending(text));
@@ -114,14 +115,16 @@ fn clean(
 fn annotate(text: &str, spans: &[LineSpan], labels: &[LineLabel], out: &mut String) {
     let mut next = 0;
     for (line, span) in spans.iter().enumerate() {
+        let ending = span.ending(text);
         if let Some(l) = labels.get(next).filter(|l| l.line == line) {
             out.push_str(Label::name(l.label));
             out.push('\t');
             out.push_str(span.text(text));
+            out.push_str(if ending.is_empty() { "\n" } else { ending });
             next += 1;
+        } else {
+            push_blank_line(out, ending);
         }
-        let ending = span.ending(text);
-        out.push_str(if ending.is_empty() { "\n" } else { ending });
     }
 }
 
