@@ -289,14 +289,9 @@ pub(crate) fn push_blank_line(out: &mut String, ending: &str) {
 mod tests {
     use super::*;
 
-    fn cleaner_with(labels: &[u8]) -> (Cleaner, Vec<u8>) {
-        (Cleaner::default(), labels.to_vec())
-    }
-
     #[test]
     fn embedded_model_loads() {
-        let (c, _) = cleaner_with(&[]);
-        assert!(c.model().check_shape().is_ok());
+        assert!(Cleaner::default().model().check_shape().is_ok());
     }
 
     #[test]
