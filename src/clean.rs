@@ -10,7 +10,7 @@ use crate::document::{split_lines, LineSpan};
 use crate::error::{Error, Result};
 use crate::features::{DocFeatures, Extractor};
 use crate::label::{Label, LabelSet, N_LABELS};
-use crate::model::{self, file, Model, Scores};
+use crate::model::{self, file, Model, Predictor, Scores};
 
 /// The default model, trained on the permissively licensed sources of the project's data
 /// (see README.md for the command that rebuilds it).
@@ -67,7 +67,7 @@ impl LineLabel {
 /// ```
 #[derive(Clone)]
 pub struct Cleaner {
-    model: Arc<Model>,
+    predictor: Arc<Predictor>,
     keep: LabelSet,
     threshold: Option<f32>,
 }
@@ -75,11 +75,16 @@ pub struct Cleaner {
 impl Default for Cleaner {
     /// The cleaner with the embedded default model, keeping content.
     fn default() -> Cleaner {
-        static MODEL: OnceLock<Arc<Model>> = OnceLock::new();
-        let model = MODEL.get_or_init(|| {
-            Arc::new(file::from_bytes(DEFAULT_MODEL).expect("the embedded model is valid"))
+        static PREDICTOR: OnceLock<Arc<Predictor>> = OnceLock::new();
+        let predictor = PREDICTOR.get_or_init(|| {
+            let model = file::from_bytes(DEFAULT_MODEL).expect("the embedded model is valid");
+            Arc::new(Predictor::new(Arc::new(model)))
         });
-        Cleaner::with_model(Arc::clone(model))
+        Cleaner {
+            predictor: Arc::clone(predictor),
+            keep: LabelSet::default(),
+            threshold: None,
+        }
     }
 }
 
@@ -114,7 +119,7 @@ impl Cleaner {
     /// A cleaner over `model`, keeping content.
     pub fn with_model(model: Arc<Model>) -> Cleaner {
         Cleaner {
-            model,
+            predictor: Arc::new(Predictor::new(model)),
             keep: LabelSet::default(),
             threshold: None,
         }
@@ -152,7 +157,7 @@ impl Cleaner {
 
     /// The model.
     pub fn model(&self) -> &Model {
-        &self.model
+        self.predictor.model()
     }
 
     /// Runs the model over `text`, then hands `f` the lines, their probabilities and
@@ -167,13 +172,14 @@ impl Cleaner {
             w.probs.clear();
             w.labels.clear();
             for (piece, spans) in w.spans.chunks(MAX_LINES_AT_ONCE).enumerate() {
-                w.extractor.extract(text, spans, &mut w.features);
-                self.model
+                w.extractor.analyse(text, spans, &mut w.features);
+                self.predictor
                     .predict(&w.features, &mut w.model, &mut w.chunk_probs);
+                let model = self.model();
                 decode::viterbi(
                     &w.chunk_probs,
-                    &self.model.transitions,
-                    self.model.transition_weight,
+                    &model.transitions,
+                    model.transition_weight,
                     &mut w.decode,
                     &mut w.chunk_labels,
                 );

@@ -147,7 +147,7 @@ fn input_names() -> &'static [String] {
 }
 
 /// The final stage's inputs of each line of a document, rebuilt as
-/// [`model::Model::predict`] builds them.
+/// [`model::Predictor::predict`] builds them.
 struct Stage2Inputs<'a> {
     features: &'a DocFeatures,
     stage1: Vec<Scores>,
@@ -280,7 +280,11 @@ mod tests {
         let mut f = DocFeatures::default();
         Extractor::default().extract(PAGE, &spans, &mut f);
         let mut probs = Vec::new();
-        model.predict(&f, &mut model::Scratch::default(), &mut probs);
+        model::Predictor::new(std::sync::Arc::new(model.clone())).predict(
+            &f,
+            &mut model::Scratch::default(),
+            &mut probs,
+        );
         let inputs = Stage2Inputs::new(&model.stage1, &f);
         let mut x = Vec::new();
         assert!(!f.is_empty());

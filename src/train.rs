@@ -7,6 +7,7 @@
 //! the same model, byte for byte.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
@@ -563,13 +564,14 @@ pub fn ablations(model: &Model) -> Vec<(&'static str, Model)> {
 
 /// Scores `model` on `docs`, per source.
 pub fn evaluate(model: &Model, docs: &[Prepared]) -> BTreeMap<String, metrics::Scores> {
+    let predictor = model::Predictor::new(Arc::new(model.clone()));
     docs.par_iter()
         .map_init(
             || (model::Scratch::default(), decode::Scratch::default()),
             |(ms, ds), d| {
                 let mut probs = Vec::new();
                 let mut labels = Vec::new();
-                model.predict(&d.features, ms, &mut probs);
+                predictor.predict(&d.features, ms, &mut probs);
                 decode::viterbi(
                     &probs,
                     &model.transitions,

@@ -145,19 +145,139 @@ fn is_separator(c: char) -> bool {
     )
 }
 
+/// What the scan asks of a character, as bit flags: one table lookup for ASCII.
+mod class {
+    pub const SPACE: u8 = 1 << 0;
+    pub const ALNUM: u8 = 1 << 1;
+    /// A digit or other numeric character.
+    pub const DIGIT: u8 = 1 << 2;
+    pub const UPPER: u8 = 1 << 3;
+    pub const CJK: u8 = 1 << 4;
+    pub const QUOTE: u8 = 1 << 5;
+    pub const BULLET: u8 = 1 << 6;
+    pub const SEPARATOR: u8 = 1 << 7;
+}
+
+fn class_of(c: char) -> u8 {
+    let mut k = 0;
+    for (on, bit) in [
+        (c.is_whitespace(), class::SPACE),
+        (c.is_alphanumeric(), class::ALNUM),
+        (c.is_ascii_digit() || c.is_numeric(), class::DIGIT),
+        (c.is_uppercase(), class::UPPER),
+        (is_cjk(c), class::CJK),
+        (is_quote(c), class::QUOTE),
+        (is_bullet(c), class::BULLET),
+        (is_separator(c), class::SEPARATOR),
+    ] {
+        if on {
+            k |= bit;
+        }
+    }
+    k
+}
+
+/// [`class_of`] each ASCII character.
+static ASCII_CLASS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        let mut k = 0;
+        if matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
+            k |= class::SPACE;
+        }
+        if c.is_ascii_alphanumeric() {
+            k |= class::ALNUM;
+        }
+        if c.is_ascii_digit() {
+            k |= class::DIGIT;
+        }
+        if c.is_ascii_uppercase() {
+            k |= class::UPPER;
+        }
+        if matches!(c, b'"' | b'\'') {
+            k |= class::QUOTE;
+        }
+        if matches!(c, b'-' | b'*' | b'>' | b'+') {
+            k |= class::BULLET;
+        }
+        if matches!(c, b'|' | b'>' | b'/' | b'\\') {
+            k |= class::SEPARATOR;
+        }
+        t[b] = k;
+        b += 1;
+    }
+    t
+};
+
+/// The character at byte `i` of `line`, its length in bytes and its [`class`] flags.
+#[inline(always)]
+fn char_at(line: &str, i: usize) -> (char, usize, u8) {
+    let b = line.as_bytes()[i];
+    if b < 0x80 {
+        (b as char, 1, ASCII_CLASS[b as usize])
+    } else {
+        let c = line[i..]
+            .chars()
+            .next()
+            .unwrap_or(char::REPLACEMENT_CHARACTER);
+        (c, c.len_utf8(), class_of(c))
+    }
+}
+
+/// Whether the character at byte `i` of `line`, if any, is white space.
+fn space_or_end_at(line: &str, i: usize) -> bool {
+    i >= line.len() || char_at(line, i).2 & class::SPACE != 0
+}
+
 /// Reusable buffers for [`scan`]: with them, scanning a line allocates nothing.
 #[derive(Default)]
 pub struct Scratch {
+    /// A word lower-cased, when it is too long or not ASCII.
     lower: Vec<u8>,
+}
+
+/// The word being read.
+struct Word {
+    /// Byte offset of its first character.
+    start: usize,
+    /// Characters so far; 0 when outside a word.
+    chars: u32,
+    capital: bool,
+    ascii: bool,
+}
+
+/// Hashes `word` lower-cased: short ASCII words, nearly all of them, on the stack.
+#[inline]
+fn hash_lower(word: &str, ascii: bool, lower: &mut Vec<u8>) -> u64 {
+    const SHORT: usize = 24;
+    if ascii && word.len() <= SHORT {
+        let mut buf = [0u8; SHORT];
+        let buf = &mut buf[..word.len()];
+        buf.copy_from_slice(word.as_bytes());
+        buf.make_ascii_lowercase();
+        hash_word(buf)
+    } else {
+        lowercase_into(word, lower);
+        hash_word(lower)
+    }
 }
 
 /// Gathers the statistics of `line`, pushing the hash of each lower-cased word onto `words`.
 pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStats {
     let vocab = Vocab::get();
     let mut s = LineStats::default();
-    let mut word_start: Option<usize> = None;
+    let lower = &mut scratch.lower;
+    let mut word = Word {
+        start: 0,
+        chars: 0,
+        capital: false,
+        ascii: true,
+    };
     let mut token_start: Option<usize> = None;
     let mut prev = ' ';
+    let mut prev_class = class::SPACE;
     let mut last_nonspace = ' ';
     let mut before_last = ' ';
     // Date and phone shapes: runs of digit groups joined by the shape's separators.
@@ -167,10 +287,12 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
     let mut first_nonspace = true;
     let mut words_hash: u64 = 0;
 
-    let mut end_word = |start: usize, end: usize, s: &mut LineStats, words_hash: &mut u64| {
-        let word = &line[start..end];
-        let n = lowercase_into(word, &mut scratch.lower) as u32;
-        let h = hash_word(&scratch.lower);
+    let mut end_word = |word: &mut Word, end: usize, s: &mut LineStats| {
+        let n = std::mem::take(&mut word.chars);
+        if n == 0 {
+            return;
+        }
+        let h = hash_lower(&line[word.start..end], word.ascii, lower);
         words.push(h);
         if s.words == 0 {
             s.first_word = h;
@@ -186,28 +308,33 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
         if kinds & kind::MONTH != 0 {
             s.shape |= shape::MONTH;
         }
-        if word.as_bytes()[0].is_ascii_uppercase()
-            || (word.as_bytes()[0] >= 0x80 && word.starts_with(char::is_uppercase))
-        {
+        if word.capital {
             s.cap_words += 1;
         }
-        *words_hash = words_hash.rotate_left(7) ^ h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        words_hash = words_hash.rotate_left(7) ^ h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     };
     let end_token = |start: usize, end: usize, s: &mut LineStats| {
         let tok = &line[start..end];
-        if tok.starts_with("http://") || tok.starts_with("https://") || tok.starts_with("www.") {
+        let maybe = matches!(tok.as_bytes()[0], b'h' | b'w');
+        if maybe
+            && (tok.starts_with("http://")
+                || tok.starts_with("https://")
+                || tok.starts_with("www."))
+        {
             s.urls += 1;
             s.link_chars += tok.chars().count() as u32;
         }
     };
 
-    for (i, c) in line.char_indices() {
-        if c.is_whitespace() {
-            if let Some(ws) = word_start.take() {
-                end_word(ws, i, &mut s, &mut words_hash);
-            }
+    let mut i = 0;
+    while i < line.len() {
+        let (c, len, k) = char_at(line, i);
+        let at = i;
+        i += len;
+        if k & class::SPACE != 0 {
+            end_word(&mut word, at, &mut s);
             if let Some(ts) = token_start.take() {
-                end_token(ts, i, &mut s);
+                end_token(ts, at, &mut s);
             }
             if digit_run > 0 || !matches!(prev, '-' | '(' | ')' | '+' | '.') {
                 phone_digits = if c == ' ' && digit_run > 0 {
@@ -218,35 +345,43 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
             }
             digit_run = 0;
             prev = c;
+            prev_class = k;
             continue;
         }
         s.chars += 1;
         if token_start.is_none() {
-            token_start = Some(i);
+            token_start = Some(at);
         }
         if first_nonspace {
             first_nonspace = false;
-            if c.is_uppercase() {
+            if k & class::UPPER != 0 {
                 s.shape |= shape::STARTS_UPPER;
             }
-            let next = line[i + c.len_utf8()..].chars().next();
-            if is_bullet(c) && next.is_none_or(char::is_whitespace) {
+            if k & class::BULLET != 0 && space_or_end_at(line, i) {
                 s.shape |= shape::BULLET;
             }
         }
-        if is_cjk(c) {
+        if k & class::CJK != 0 {
             // Each CJK character stands for a word: the script has no spaces.
-            if let Some(ws) = word_start.take() {
-                end_word(ws, i, &mut s, &mut words_hash);
-            }
+            end_word(&mut word, at, &mut s);
             s.cjk += 1;
             s.letters += 1;
-            end_word(i, i + c.len_utf8(), &mut s, &mut words_hash);
-        } else if c.is_alphanumeric() {
-            if word_start.is_none() {
-                word_start = Some(i);
+            word = Word {
+                start: at,
+                chars: 1,
+                capital: k & class::UPPER != 0,
+                ascii: false,
+            };
+            end_word(&mut word, i, &mut s);
+        } else if k & class::ALNUM != 0 {
+            if word.chars == 0 {
+                word.start = at;
+                word.capital = k & class::UPPER != 0;
+                word.ascii = true;
             }
-            if c.is_ascii_digit() || c.is_numeric() {
+            word.chars += 1;
+            word.ascii &= len == 1;
+            if k & class::DIGIT != 0 {
                 s.digits += 1;
                 digit_run += 1;
                 phone_digits += 1;
@@ -255,7 +390,7 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
                 }
             } else {
                 s.letters += 1;
-                if c.is_uppercase() {
+                if k & class::UPPER != 0 {
                     s.upper += 1;
                 }
                 if digit_run > 0 && (c == 'h' || c == 'H') {
@@ -266,40 +401,38 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
                 date_groups = 0;
             }
         } else {
-            if let Some(ws) = word_start.take() {
-                end_word(ws, i, &mut s, &mut words_hash);
-            }
+            end_word(&mut word, at, &mut s);
             s.punct += 1;
             match c {
                 ',' | '、' | '，' => s.commas += 1,
                 '©' | '®' => s.shape |= shape::COPYRIGHT,
                 '$' | '€' | '£' | '¥' | '₹' | '₽' => s.shape |= shape::CURRENCY,
                 '%' => s.shape |= shape::PERCENT,
-                '#' if prev.is_whitespace() => s.shape |= shape::HASHTAG,
+                '#' if prev_class & class::SPACE != 0 => s.shape |= shape::HASHTAG,
                 '(' | ')' | '[' | ']' => s.shape |= shape::PAREN,
                 '@' => {
-                    if prev.is_whitespace() {
+                    if prev_class & class::SPACE != 0 {
                         s.shape |= shape::HANDLE;
-                    } else if prev.is_alphanumeric() {
+                    } else if prev_class & class::ALNUM != 0 {
                         s.shape |= shape::EMAIL;
                     }
                 }
                 ':' if digit_run > 0 && digit_run <= 2 => {
-                    let after = line[i + 1..].bytes().take(2);
+                    let after = line.as_bytes()[i..].iter().take(2);
                     if after.clone().count() == 2 && after.into_iter().all(|b| b.is_ascii_digit()) {
                         s.shape |= shape::TIME;
                     }
                 }
                 _ => {}
             }
-            if is_quote(c) {
+            if k & class::QUOTE != 0 {
                 s.shape |= shape::QUOTE;
             }
-            if is_separator(c) && prev.is_whitespace() {
-                let next = line[i + c.len_utf8()..].chars().next();
-                if next.is_none_or(char::is_whitespace) {
-                    s.separators += 1;
-                }
+            if k & class::SEPARATOR != 0
+                && prev_class & class::SPACE != 0
+                && space_or_end_at(line, i)
+            {
+                s.separators += 1;
             }
             if matches!(c, '.' | '/' | '-') && digit_run > 0 {
                 date_groups += 1;
@@ -318,19 +451,40 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
             }
             digit_run = 0;
         }
-        if digit_run == 4 {
-            let next = line[i + c.len_utf8()..].chars().next();
-            if !next.is_some_and(|n| n.is_ascii_digit()) {
-                s.shape |= shape::YEAR;
-            }
+        if digit_run == 4 && line.as_bytes().get(i).is_none_or(|b| !b.is_ascii_digit()) {
+            s.shape |= shape::YEAR;
         }
         before_last = last_nonspace;
         last_nonspace = c;
         prev = c;
+        prev_class = k;
+        if c.is_ascii_alphabetic() {
+            // The rest of a run of ASCII letters only adds to the counts: most characters
+            // are read here.
+            let run = line.as_bytes()[i..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphabetic())
+                .count();
+            if run > 0 {
+                let letters = &line.as_bytes()[i..i + run];
+                let n = run as u32;
+                s.chars += n;
+                s.letters += n;
+                s.upper += letters.iter().filter(|b| b.is_ascii_uppercase()).count() as u32;
+                word.chars += n;
+                before_last = if run >= 2 {
+                    letters[run - 2] as char
+                } else {
+                    c
+                };
+                last_nonspace = letters[run - 1] as char;
+                prev = last_nonspace;
+                prev_class = ASCII_CLASS[letters[run - 1] as usize];
+                i += run;
+            }
+        }
     }
-    if let Some(ws) = word_start {
-        end_word(ws, line.len(), &mut s, &mut words_hash);
-    }
+    end_word(&mut word, line.len(), &mut s);
     if let Some(ts) = token_start {
         end_token(ts, line.len(), &mut s);
     }
@@ -438,6 +592,26 @@ mod tests {
         let s = stats("北朝鮮との条約");
         assert_eq!(s.words, 7);
         assert_eq!(s.cjk, 7);
+    }
+
+    #[test]
+    fn the_ascii_table_agrees_with_the_character_classes() {
+        for b in 0u8..128 {
+            assert_eq!(ASCII_CLASS[b as usize], class_of(b as char), "byte {b:#x}");
+        }
+    }
+
+    #[test]
+    fn words_are_hashed_lower_cased() {
+        let mut words = Vec::new();
+        let s = scan("Ünïcode WORD, x2 北", &mut Scratch::default(), &mut words);
+        assert_eq!(s.words, 4);
+        assert_eq!(s.cap_words, 2);
+        let expect: Vec<u64> = ["ünïcode", "word", "x2", "北"]
+            .iter()
+            .map(|w| hash_word(w.as_bytes()))
+            .collect();
+        assert_eq!(words, expect);
     }
 
     #[test]

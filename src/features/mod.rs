@@ -11,7 +11,7 @@ pub mod line;
 pub mod tables;
 pub mod vocab;
 
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -24,8 +24,8 @@ use tables::{CUES, MONTHS, N_CUES, STOPWORDS};
 /// Number of buckets of the hashed word features.
 pub const HASH_BUCKETS: usize = 1 << 17;
 
-/// Receives dense features in order.
-trait Sink {
+/// Receives dense features in order: rows for training, weighted sums for inference.
+pub(crate) trait Sink {
     fn put(&mut self, name: &'static str, value: f32);
     /// One of a numbered family of features, such as the bins of a value.
     fn put_nth(&mut self, name: &'static str, n: usize, value: f32);
@@ -37,8 +37,28 @@ trait Sink {
     /// One-hot bins of `value`: bin `k` holds values below `edges[k]`, the last bin the rest.
     fn bins(&mut self, name: &'static str, value: f32, edges: &[f32]) {
         let k = edges.iter().position(|e| value < *e).unwrap_or(edges.len());
-        for b in 0..=edges.len() {
-            self.put_nth(name, b, if b == k { 1.0 } else { 0.0 });
+        self.one_hot(name, k, edges.len() + 1);
+    }
+
+    /// `n` features of which feature `hot` is one and the others zero.
+    fn one_hot(&mut self, name: &'static str, hot: usize, n: usize) {
+        for k in 0..n {
+            self.put_nth(name, k, if k == hot { 1.0 } else { 0.0 });
+        }
+    }
+
+    /// `n` features `value(k)`, numbered from `first`, all of them zero when `any` is
+    /// false, as the cue families are on most lines.
+    fn family(
+        &mut self,
+        name: &'static str,
+        first: usize,
+        n: usize,
+        any: bool,
+        value: impl Fn(usize) -> f32,
+    ) {
+        for k in 0..n {
+            self.put_nth(name, first + k, if any { value(k) } else { 0.0 });
         }
     }
 }
@@ -117,13 +137,17 @@ pub fn fingerprint() -> u64 {
 pub struct DocFeatures {
     /// For each non-blank line, its index among the document's lines.
     pub line_index: Vec<usize>,
-    /// Dense features, `dense_len()` per line.
+    /// Dense features, `dense_len()` per line, written by [`Extractor::extract`] only:
+    /// inference feeds them straight into the model (see [`DocFeatures::dense_into`]).
     pub dense: Vec<f32>,
     /// Sparse features: bucket and value, line `i` owning `sparse_start[i]..sparse_start[i + 1]`.
     pub sparse: Vec<(u32, f32)>,
     pub sparse_start: Vec<u32>,
     /// The statistics of each line, kept for the explanations and decoding.
     pub stats: Vec<LineStats>,
+    cues: Vec<CueHits>,
+    ctx: Vec<Context>,
+    doc: DocContext,
 }
 
 impl DocFeatures {
@@ -147,6 +171,21 @@ impl DocFeatures {
     pub fn sparse_row(&self, i: usize) -> &[(u32, f32)] {
         &self.sparse[self.sparse_start[i] as usize..self.sparse_start[i + 1] as usize]
     }
+
+    /// Feeds the dense features of line `i` to `sink`, in order.
+    #[inline]
+    pub(crate) fn dense_into(&self, i: usize, sink: &mut impl Sink) {
+        self.view().dense(i, sink);
+    }
+
+    fn view(&self) -> DocView<'_> {
+        DocView {
+            stats: &self.stats,
+            cues: &self.cues,
+            ctx: &self.ctx,
+            doc: self.doc,
+        }
+    }
 }
 
 /// Reusable buffers: one per thread lets feature extraction run without allocating
@@ -159,8 +198,6 @@ pub struct Extractor {
     words: Vec<u64>,
     word_start: Vec<u32>,
     blank_before: Vec<bool>,
-    cues: Vec<CueHits>,
-    ctx: Vec<Context>,
 }
 
 /// Marks one sparse family from another in the hash space.
@@ -181,8 +218,25 @@ fn bucket(h: u64, salt: u64) -> u32 {
 }
 
 impl Extractor {
-    /// Computes the features of the non-blank lines among `spans` of `text`.
+    /// Computes the features of the non-blank lines among `spans` of `text`, dense rows
+    /// included.
     pub fn extract(&mut self, text: &str, spans: &[LineSpan], out: &mut DocFeatures) {
+        self.analyse(text, spans, out);
+        let d = dense_len();
+        let mut dense = std::mem::take(&mut out.dense);
+        dense.clear();
+        dense.resize(out.len() * d, 0.0);
+        for (i, row) in dense.chunks_exact_mut(d).enumerate() {
+            let mut sink = Row { out: row, at: 0 };
+            out.dense_into(i, &mut sink);
+            debug_assert_eq!(sink.at, d);
+        }
+        out.dense = dense;
+    }
+
+    /// Computes the features of the non-blank lines among `spans` of `text`, all but the
+    /// dense rows: what [`crate::model::Model::predict`] needs.
+    pub fn analyse(&mut self, text: &str, spans: &[LineSpan], out: &mut DocFeatures) {
         out.line_index.clear();
         out.stats.clear();
         self.spans.clear();
@@ -205,34 +259,20 @@ impl Extractor {
                 .push(line::scan(t, &mut self.line, &mut self.words));
         }
         self.word_start.push(self.words.len() as u32);
-        CueMatcher::get().scan(text, &self.spans, &mut self.cues);
+        CueMatcher::get().scan(text, &self.spans, &mut out.cues);
         let words = context::Words {
             words: &self.words,
             start: &self.word_start,
         };
-        let doc = context::analyse(
+        out.doc = context::analyse(
             &out.stats,
             &words,
             &self.blank_before,
             &mut self.context,
-            &mut self.ctx,
+            &mut out.ctx,
         );
-
-        let n = out.len();
-        let d = dense_len();
         out.dense.clear();
-        out.dense.resize(n * d, 0.0);
-        let view = DocView {
-            stats: &out.stats,
-            cues: &self.cues,
-            ctx: &self.ctx,
-            doc,
-        };
-        for (i, row) in out.dense.chunks_exact_mut(d).enumerate() {
-            let mut sink = Row { out: row, at: 0 };
-            view.dense(i, &mut sink);
-            debug_assert_eq!(sink.at, d);
-        }
+        let n = out.len();
 
         out.sparse.clear();
         out.sparse_start.clear();
@@ -279,6 +319,17 @@ struct DocView<'a> {
     doc: DocContext,
 }
 
+/// `ln(1 + n)` of a count: small counts, nearly all of them, from a table, as the
+/// logarithm costs more than the rest of a feature.
+fn ln_1p_count(n: u32) -> f32 {
+    static TABLE: LazyLock<[f32; 1024]> =
+        LazyLock::new(|| std::array::from_fn(|n| (n as f32).ln_1p()));
+    match TABLE.get(n as usize) {
+        Some(v) => *v,
+        None => (n as f32).ln_1p(),
+    }
+}
+
 const WORD_EDGES: [f32; 8] = [2.0, 3.0, 4.0, 6.0, 10.0, 16.0, 26.0, 51.0];
 
 impl DocView<'_> {
@@ -297,7 +348,7 @@ impl DocView<'_> {
             let s2 = j.and_then(|j| self.stats.get(j));
             sink.flag(name, s2.is_some());
             let s2 = s2.cloned().unwrap_or_default();
-            sink.put_nth(name, 1, (s2.words as f32).ln_1p() / 5.0);
+            sink.put_nth(name, 1, ln_1p_count(s2.words) / 5.0);
             sink.put_nth(name, 2, s2.stop_ratio());
             sink.put_nth(name, 3, s2.link_density());
             sink.put_nth(name, 4, if s2.is_prose() { 1.0 } else { 0.0 });
@@ -306,12 +357,13 @@ impl DocView<'_> {
     }
 
     fn position(&self, i: usize, c: &Context, sink: &mut impl Sink) {
-        let n = self.doc.lines.max(1) as f32;
+        let lines = self.doc.lines.max(1);
+        let n = lines as f32;
         let rel = i as f32 / (n - 1.0).max(1.0);
         sink.bins("pos.rel", rel, &[0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9]);
-        sink.put("pos.from_start", (i as f32).ln_1p() / 6.0);
-        sink.put("pos.to_end", (n - 1.0 - i as f32).ln_1p() / 6.0);
-        sink.put("doc.lines", n.ln_1p() / 7.0);
+        sink.put("pos.from_start", ln_1p_count(i as u32) / 6.0);
+        sink.put("pos.to_end", ln_1p_count(lines - 1 - i as u32) / 6.0);
+        sink.put("doc.lines", ln_1p_count(lines) / 7.0);
         sink.put("doc.prose_share", self.doc.prose_share);
         sink.bins("block.len", c.block_len as f32, &[2.0, 3.0, 5.0, 10.0]);
         sink.flag("block.first", c.block_pos == 0);
@@ -360,14 +412,14 @@ impl DocView<'_> {
 
 fn line_stats(s: &LineStats, sink: &mut impl Sink) {
     let words = s.words as f32;
-    sink.put("chars", (s.chars as f32).ln_1p() / 7.0);
-    sink.put("words", words.ln_1p() / 5.0);
+    sink.put("chars", ln_1p_count(s.chars) / 7.0);
+    sink.put("words", ln_1p_count(s.words) / 5.0);
     sink.bins("words.bin", words, &WORD_EDGES);
     sink.put(
         "word.mean",
         (line::ratio(s.word_chars, s.words) / 10.0).min(2.0),
     );
-    sink.put("word.max", (s.max_word as f32).ln_1p() / 4.0);
+    sink.put("word.max", ln_1p_count(s.max_word) / 4.0);
     let links = s.link_density();
     sink.put("links", links);
     sink.bins("links.bin", links, &[0.01, 0.3, 0.7]);
@@ -384,48 +436,45 @@ fn line_stats(s: &LineStats, sink: &mut impl Sink) {
     sink.put("separators", (s.separators.min(4) as f32) / 4.0);
     sink.flag("urls", s.urls > 0);
     sink.flag("prose", s.is_prose());
-    for (k, e) in [
+    let ending = [
         Ending::Sentence,
         Ending::Colon,
         Ending::Ellipsis,
         Ending::Other,
         Ending::Bare,
-    ]
-    .iter()
-    .enumerate()
-    {
-        sink.put_nth("ending", k, if s.ending == *e { 1.0 } else { 0.0 });
-    }
+    ];
+    let hot = ending.iter().position(|e| *e == s.ending).unwrap_or(0);
+    sink.one_hot("ending", hot, ending.len());
     for k in 0..shape::COUNT {
         sink.put_nth("shape", k, if s.shape & (1 << k) != 0 { 1.0 } else { 0.0 });
     }
 }
 
 fn cue_hits(cue: &CueHits, s: &LineStats, sink: &mut impl Sink) {
-    for k in 0..N_CUES {
-        sink.put_nth("cue", k, (cue.counts[k].min(3) as f32) / 3.0);
-    }
-    for k in 0..N_CUES {
-        sink.put_nth(
-            "cue.start",
-            k,
-            if cue.at_start & (1 << k) != 0 {
-                1.0
-            } else {
-                0.0
-            },
-        );
-    }
+    let any = cue.any();
+    sink.family("cue", 0, N_CUES, any, |k| {
+        (cue.counts[k].min(3) as f32) / 3.0
+    });
+    sink.family("cue.start", 0, N_CUES, any, |k| {
+        if cue.at_start & (1 << k) != 0 {
+            1.0
+        } else {
+            0.0
+        }
+    });
     // How much of the line the longest cue covers: "Advertisement" alone is an ad label,
     // a paragraph that mentions advertising is not.
     let cover = (cue.longest as f32 / (s.chars as f32 + s.words.saturating_sub(1) as f32).max(1.0))
         .min(1.0);
     sink.put("cue.cover", cover);
     sink.flag("cue.whole", cover >= 0.8);
-    for k in 0..N_CUES {
-        let whole = cover >= 0.8 && cue.counts[k] > 0;
-        sink.put_nth("cue.whole", k, if whole { 1.0 } else { 0.0 });
-    }
+    sink.family("cue.whole", 0, N_CUES, any && cover >= 0.8, |k| {
+        if cue.counts[k] > 0 {
+            1.0
+        } else {
+            0.0
+        }
+    });
 }
 
 fn neighbour_stats(
@@ -453,9 +502,13 @@ fn neighbour_stats(
     sink.put_nth(name, 104, if s.ending == Ending::Bare { 1.0 } else { 0.0 });
     let similar = neighbour.is_some() && context::similar(s, me);
     sink.put_nth(name, 105, if similar { 1.0 } else { 0.0 });
-    for k in 0..N_CUES {
-        sink.put_nth(name, 200 + k, if cue.counts[k] > 0 { 1.0 } else { 0.0 });
-    }
+    sink.family(name, 200, N_CUES, cue.any(), |k| {
+        if cue.counts[k] > 0 {
+            1.0
+        } else {
+            0.0
+        }
+    });
 }
 
 #[cfg(test)]

@@ -51,6 +51,12 @@ impl Hidden {
                 h[u] += v * w[u];
             }
         }
+        self.output(h, out);
+    }
+
+    /// Adds the scores of the unit pre-activations `h` to `out`, rectifying `h` in place.
+    #[inline]
+    pub fn output(&self, h: &mut [f32; UNITS], out: &mut Scores) {
         for (u, a) in h.iter_mut().enumerate() {
             *a = a.max(0.0);
             if *a > 0.0 {

@@ -8,6 +8,7 @@
 
 pub mod file;
 pub mod hidden;
+mod predict;
 pub mod stack;
 
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::features::{self, DocFeatures};
 use crate::label::N_LABELS;
 use hidden::Hidden;
+pub use predict::{Predictor, Scratch};
 
 /// Scores for the four labels of one line.
 pub type Scores = [f32; N_LABELS];
@@ -103,15 +105,6 @@ pub struct Model {
     pub provenance: String,
 }
 
-/// Reusable buffers for [`Model::predict`].
-#[derive(Default)]
-pub struct Scratch {
-    stage1: Vec<Scores>,
-    summary: stack::Summary,
-    stack: Vec<f32>,
-    hidden: [f32; hidden::UNITS],
-}
-
 impl Model {
     /// An untrained model of the current feature set.
     pub fn zeros() -> Model {
@@ -123,24 +116,6 @@ impl Model {
             transitions: [[0.0; N_LABELS]; N_LABELS],
             transition_weight: 0.0,
             provenance: String::new(),
-        }
-    }
-
-    /// Final per-line probabilities, written to `out`.
-    pub fn predict(&self, f: &DocFeatures, scratch: &mut Scratch, out: &mut Vec<Scores>) {
-        stage1_probs(&self.stage1, f, &mut scratch.stage1);
-        out.clear();
-        let d = features::dense_len();
-        let buf = &mut scratch.stack;
-        buf.resize(d + stack::len(), 0.0);
-        scratch.summary.compute(&scratch.stage1);
-        for i in 0..f.len() {
-            buf[..d].copy_from_slice(f.dense_row(i));
-            stack::write(&scratch.stage1, &scratch.summary, i, &mut buf[d..]);
-            let mut s = self.stage2.score(buf, &[]);
-            self.stage2_hidden.forward(buf, &mut scratch.hidden, &mut s);
-            softmax(&mut s);
-            out.push(s);
         }
     }
 

@@ -1,0 +1,222 @@
+//! Running a model: both stages and the hidden units in one pass over each line's dense
+//! features.
+//!
+//! Stage 1, stage 2's linear part and stage 2's hidden units all weigh the same dense
+//! features. Their weights for one feature are laid side by side in one row, and each
+//! feature, as it is computed, adds its row to a running sum: the dense features are
+//! never written out, and a feature that is zero — most are, being one-hot bins and
+//! absent cues — costs a test. The sums are added in the order of the features, as the
+//! stages would add them from a written-out row, so the results are the same to the bit.
+
+use std::sync::Arc;
+
+use super::{hidden, softmax, stack, Model, Scores};
+use crate::features::{self, DocFeatures, Sink};
+use crate::label::N_LABELS;
+
+/// The weights of one dense feature: stage 1, stage 2 linear, stage 2 hidden units.
+const WIDTH: usize = 2 * N_LABELS + hidden::UNITS;
+const S2: usize = N_LABELS;
+const HIDDEN: usize = 2 * N_LABELS;
+type Row = [f32; WIDTH];
+
+/// A model laid out for labelling.
+pub struct Predictor {
+    model: Arc<Model>,
+    /// One row per dense feature.
+    dense: Vec<Row>,
+}
+
+/// Reusable buffers for [`Predictor::predict`].
+#[derive(Default)]
+pub struct Scratch {
+    stage1: Vec<Scores>,
+    /// Each line's stage-2 sums over its dense features: linear scores, then hidden units.
+    stage2: Vec<[f32; WIDTH - N_LABELS]>,
+    summary: stack::Summary,
+    stack: Vec<f32>,
+}
+
+impl Predictor {
+    /// Lays out `model`, which must fit the current feature set (as every loaded model
+    /// does: see [`Model::check_shape`]).
+    pub fn new(model: Arc<Model>) -> Predictor {
+        let n = features::dense_len();
+        let dense = (0..n)
+            .map(|j| {
+                let mut row = [0.0; WIDTH];
+                row[..S2].copy_from_slice(&model.stage1.dense[j * N_LABELS..][..N_LABELS]);
+                row[S2..HIDDEN].copy_from_slice(&model.stage2.dense[j * N_LABELS..][..N_LABELS]);
+                row[HIDDEN..]
+                    .copy_from_slice(&model.stage2_hidden.w1[j * hidden::UNITS..][..hidden::UNITS]);
+                row
+            })
+            .collect();
+        Predictor { model, dense }
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Arc<Model> {
+        &self.model
+    }
+
+    /// Final per-line probabilities of the lines of `f`, written to `out`.
+    pub fn predict(&self, f: &DocFeatures, scratch: &mut Scratch, out: &mut Vec<Scores>) {
+        let m = &*self.model;
+        scratch.stage1.clear();
+        scratch.stage2.clear();
+        for i in 0..f.len() {
+            let mut sum = Accumulate {
+                rows: &self.dense,
+                at: 0,
+                acc: [0.0; WIDTH],
+            };
+            sum.acc[HIDDEN..].copy_from_slice(&m.stage2_hidden.b1);
+            f.dense_into(i, &mut sum);
+            debug_assert_eq!(sum.at, self.dense.len());
+            let mut s1: Scores = sum.acc[..S2].try_into().expect("N_LABELS values");
+            for &(b, v) in f.sparse_row(i) {
+                let w = &m.stage1.hashed[b as usize * N_LABELS..][..N_LABELS];
+                for k in 0..N_LABELS {
+                    s1[k] += v * w[k];
+                }
+            }
+            softmax(&mut s1);
+            scratch.stage1.push(s1);
+            scratch
+                .stage2
+                .push(sum.acc[S2..].try_into().expect("WIDTH - N_LABELS values"));
+        }
+
+        scratch.summary.compute(&scratch.stage1);
+        let d = self.dense.len();
+        let s2_stack = &m.stage2.dense[d * N_LABELS..];
+        let w1_stack = &m.stage2_hidden.w1[d * hidden::UNITS..];
+        scratch.stack.resize(stack::len(), 0.0);
+        out.clear();
+        for i in 0..f.len() {
+            stack::write(&scratch.stage1, &scratch.summary, i, &mut scratch.stack);
+            let partial = &scratch.stage2[i];
+            let mut s: Scores = partial[..N_LABELS].try_into().expect("N_LABELS values");
+            let mut h: [f32; hidden::UNITS] = partial[N_LABELS..].try_into().expect("UNITS values");
+            for (x, w) in scratch.stack.iter().zip(s2_stack.chunks_exact(N_LABELS)) {
+                for k in 0..N_LABELS {
+                    s[k] += x * w[k];
+                }
+            }
+            for (x, w) in scratch
+                .stack
+                .iter()
+                .zip(w1_stack.chunks_exact(hidden::UNITS))
+            {
+                for u in 0..hidden::UNITS {
+                    h[u] += x * w[u];
+                }
+            }
+            m.stage2_hidden.output(&mut h, &mut s);
+            softmax(&mut s);
+            out.push(s);
+        }
+    }
+}
+
+/// Adds each dense feature's row, scaled by the feature, to a running sum.
+struct Accumulate<'a> {
+    rows: &'a [Row],
+    at: usize,
+    acc: Row,
+}
+
+impl Accumulate<'_> {
+    #[inline(always)]
+    fn add(&mut self, at: usize, value: f32) {
+        let row = &self.rows[at];
+        for k in 0..WIDTH {
+            self.acc[k] += value * row[k];
+        }
+    }
+}
+
+impl Sink for Accumulate<'_> {
+    #[inline(always)]
+    fn put(&mut self, _: &'static str, value: f32) {
+        if value != 0.0 {
+            self.add(self.at, value);
+        }
+        self.at += 1;
+    }
+
+    #[inline(always)]
+    fn put_nth(&mut self, name: &'static str, _: usize, value: f32) {
+        self.put(name, value);
+    }
+
+    #[inline(always)]
+    fn one_hot(&mut self, _: &'static str, hot: usize, n: usize) {
+        self.add(self.at + hot, 1.0);
+        self.at += n;
+    }
+
+    #[inline(always)]
+    fn family(
+        &mut self,
+        name: &'static str,
+        first: usize,
+        n: usize,
+        any: bool,
+        value: impl Fn(usize) -> f32,
+    ) {
+        if any {
+            for k in 0..n {
+                self.put_nth(name, first + k, value(k));
+            }
+        } else {
+            self.at += n;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::split_lines;
+    use crate::features::Extractor;
+    use crate::model::stage1_probs;
+
+    const PAGE: &str = "Home | World | Sport\n\nCity expands bus network\n\nBy Jane Doe\n\n\
+        The council voted on Tuesday to expand the city's bus network, adding four routes \
+        that will serve the northern suburbs from March.\n\nShare this article\nFacebook\n\n\
+        Advertisement\n\n© 2024 City News\n";
+
+    /// The predictor must give exactly what the stages give from written-out rows, as
+    /// training computes them.
+    #[test]
+    fn matches_the_stages_on_written_rows_to_the_bit() {
+        let model = Arc::new(crate::Cleaner::default().model().clone());
+        let predictor = Predictor::new(Arc::clone(&model));
+        let mut spans = Vec::new();
+        split_lines(PAGE, &mut spans);
+        let mut f = DocFeatures::default();
+        Extractor::default().extract(PAGE, &spans, &mut f);
+        let mut got = Vec::new();
+        predictor.predict(&f, &mut Scratch::default(), &mut got);
+
+        let mut p1 = Vec::new();
+        stage1_probs(&model.stage1, &f, &mut p1);
+        let mut summary = stack::Summary::default();
+        summary.compute(&p1);
+        let d = features::dense_len();
+        let mut x = vec![0.0; d + stack::len()];
+        assert_eq!(got.len(), f.len());
+        for (i, p) in got.iter().enumerate() {
+            x[..d].copy_from_slice(f.dense_row(i));
+            stack::write(&p1, &summary, i, &mut x[d..]);
+            let mut s = model.stage2.score(&x, &[]);
+            model
+                .stage2_hidden
+                .forward(&x, &mut [0.0; hidden::UNITS], &mut s);
+            softmax(&mut s);
+            assert_eq!(*p, s, "line {i}");
+        }
+    }
+}
