@@ -30,17 +30,20 @@ pub(crate) trait Sink {
     /// One of a numbered family of features, such as the bins of a value.
     fn put_nth(&mut self, name: &'static str, n: usize, value: f32);
 
+    #[inline(always)]
     fn flag(&mut self, name: &'static str, on: bool) {
         self.put(name, if on { 1.0 } else { 0.0 });
     }
 
     /// One-hot bins of `value`: bin `k` holds values below `edges[k]`, the last bin the rest.
+    #[inline(always)]
     fn bins(&mut self, name: &'static str, value: f32, edges: &[f32]) {
         let k = edges.iter().position(|e| value < *e).unwrap_or(edges.len());
         self.one_hot(name, k, edges.len() + 1);
     }
 
     /// `n` features of which feature `hot` is one and the others zero.
+    #[inline(always)]
     fn one_hot(&mut self, name: &'static str, hot: usize, n: usize) {
         for k in 0..n {
             self.put_nth(name, k, if k == hot { 1.0 } else { 0.0 });
@@ -49,6 +52,7 @@ pub(crate) trait Sink {
 
     /// `n` features `value(k)`, numbered from `first`, all of them zero when `any` is
     /// false, as the cue families are on most lines.
+    #[inline(always)]
     fn family(
         &mut self,
         name: &'static str,
@@ -333,6 +337,8 @@ fn ln_1p_count(n: u32) -> f32 {
 const WORD_EDGES: [f32; 8] = [2.0, 3.0, 4.0, 6.0, 10.0, 16.0, 26.0, 51.0];
 
 impl DocView<'_> {
+    // Inlined, so that at inference each feature's place in the weights is a constant.
+    #[inline(always)]
     fn dense(&self, i: usize, sink: &mut impl Sink) {
         let s = &self.stats[i];
         let c = &self.ctx[i];
@@ -356,6 +362,7 @@ impl DocView<'_> {
         self.position(i, c, sink);
     }
 
+    #[inline(always)]
     fn position(&self, i: usize, c: &Context, sink: &mut impl Sink) {
         let lines = self.doc.lines.max(1);
         let n = lines as f32;
@@ -410,6 +417,7 @@ impl DocView<'_> {
     }
 }
 
+#[inline(always)]
 fn line_stats(s: &LineStats, sink: &mut impl Sink) {
     let words = s.words as f32;
     sink.put("chars", ln_1p_count(s.chars) / 7.0);
@@ -450,6 +458,7 @@ fn line_stats(s: &LineStats, sink: &mut impl Sink) {
     }
 }
 
+#[inline(always)]
 fn cue_hits(cue: &CueHits, s: &LineStats, sink: &mut impl Sink) {
     let any = cue.any();
     sink.family("cue", 0, N_CUES, any, |k| {
@@ -477,6 +486,7 @@ fn cue_hits(cue: &CueHits, s: &LineStats, sink: &mut impl Sink) {
     });
 }
 
+#[inline(always)]
 fn neighbour_stats(
     name: &'static str,
     neighbour: Option<(&LineStats, &CueHits)>,
