@@ -217,3 +217,129 @@ fn labelling_time_grows_linearly() {
         4 * n
     );
 }
+
+/// A figure of `/proc/self/status` in bytes, such as `VmHWM` (peak resident memory).
+fn proc_status_bytes(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    let kb: u64 = line[field.len() + 1..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+/// Measures how far resident memory rises above where it stands while `f` runs: the
+/// peak (`VmHWM`), reset first (`/proc/self/clear_refs`), less the resident memory
+/// before. `None` where the kernel offers neither.
+fn memory_rise<R>(f: impl FnOnce() -> R) -> (R, Option<u64>) {
+    let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
+    let before = proc_status_bytes("VmRSS:");
+    let r = f();
+    let peak = proc_status_bytes("VmHWM:");
+    match (reset, before, peak) {
+        (true, Some(b), Some(p)) => (r, Some(p.saturating_sub(b))),
+        _ => (r, None),
+    }
+}
+
+const MB: f64 = 1024.0 * 1024.0;
+
+/// One line of 1 GiB between two short ones: labelled as one line, kept verbatim, in
+/// time and memory linear in its length.
+#[test]
+#[ignore = "1 GiB of text, too slow unoptimised: cargo test --release --test pathological -- --ignored"]
+fn a_one_gigabyte_line() {
+    let _g = heavy();
+    const LEN: usize = 1 << 30;
+    let unit =
+        "Lorem ipsum dolor sit amet, 2024 \u{a9} https://example.com/a?b=c&d=e consectetur. ";
+    let mut text = String::with_capacity(LEN + 64);
+    text.push_str("Menu\n\n");
+    let start = text.len();
+    while text.len() - start < LEN {
+        text.push_str(unit);
+    }
+    let end = text.len();
+    text.push_str("\n\nThe end of the page.\n");
+    let line_len = end - start;
+    let cleaner = Cleaner::default();
+
+    let t = Instant::now();
+    let (labels, rise) = memory_rise(|| cleaner.classify(&text));
+    let took = t.elapsed();
+    assert_eq!(labels.len(), 3);
+    assert_eq!(labels[1].span, start..end);
+    assert!(labels.iter().all(|l| l.probs.iter().all(|p| p.is_finite())));
+    eprintln!(
+        "1 GiB line: classify {took:?}, memory +{:.0} MiB",
+        rise.map_or(f64::NAN, |r| r as f64 / MB)
+    );
+    if let Some(rise) = rise {
+        // The line's words and their hashes: about a byte per byte of text at most.
+        assert!(
+            rise < (line_len + (line_len >> 1)) as u64,
+            "classifying a {line_len}-byte line took {rise} bytes more"
+        );
+    }
+
+    let t = Instant::now();
+    let (all, rise) = memory_rise(|| cleaner.clone().keep(LabelSet::ALL).clean(&text));
+    let took = t.elapsed();
+    // One blank line between blocks already, none leading or trailing: unchanged.
+    assert!(all == text, "keeping every label changed the text");
+    drop(all);
+    eprintln!(
+        "1 GiB line: clean {took:?}, memory +{:.0} MiB",
+        rise.map_or(f64::NAN, |r| r as f64 / MB)
+    );
+    if let Some(rise) = rise {
+        // The output, a copy of the input, and as much again for classifying.
+        assert!(
+            rise < 3 * line_len as u64,
+            "cleaning a {line_len}-byte line took {rise} bytes more"
+        );
+    }
+}
+
+/// Ten million empty lines: no label, empty output, the annotation a copy of the
+/// input, in memory linear in the line count.
+#[test]
+#[ignore = "10 million lines, too slow unoptimised: cargo test --release --test pathological -- --ignored"]
+fn ten_million_empty_lines() {
+    let _g = heavy();
+    const LINES: usize = 10_000_000;
+    let text = "\n".repeat(LINES);
+    let cleaner = Cleaner::default();
+
+    let t = Instant::now();
+    let (labels, rise) = memory_rise(|| cleaner.classify(&text));
+    assert!(labels.is_empty());
+    let took = t.elapsed();
+    eprintln!(
+        "10M empty lines: classify {took:?}, memory +{:.0} MiB",
+        rise.map_or(f64::NAN, |r| r as f64 / MB)
+    );
+    let t = Instant::now();
+    let (cleaned, clean_rise) = memory_rise(|| cleaner.clone().keep(LabelSet::ALL).clean(&text));
+    assert_eq!(cleaned, "");
+    eprintln!("10M empty lines: clean {:?}", t.elapsed());
+    let t = Instant::now();
+    let mut out = String::new();
+    let ((), annotate_rise) = memory_rise(|| cleaner.annotate_into(&text, &mut out));
+    assert!(
+        out == text,
+        "the annotation of empty lines is not the same empty lines"
+    );
+    eprintln!("10M empty lines: annotate {:?}", t.elapsed());
+    for rise in [rise, clean_rise, annotate_rise].into_iter().flatten() {
+        // A line's position (24 bytes), and room for the vector to grow: well under
+        // 100 bytes a line, linear in the count.
+        assert!(
+            rise < 100 * LINES as u64,
+            "{LINES} empty lines took {rise} bytes more"
+        );
+    }
+}

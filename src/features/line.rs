@@ -246,13 +246,17 @@ struct Word {
     chars: u32,
     capital: bool,
     ascii: bool,
+    /// No capital letter so far: an ASCII word is then hashed as it stands.
+    lower: bool,
 }
 
 /// Hashes `word` lower-cased: short ASCII words, nearly all of them, on the stack.
 #[inline]
-fn hash_lower(word: &str, ascii: bool, lower: &mut Vec<u8>) -> u64 {
+fn hash_lower(word: &str, ascii: bool, is_lower: bool, lower: &mut Vec<u8>) -> u64 {
     const SHORT: usize = 24;
-    if ascii && word.len() <= SHORT {
+    if ascii && is_lower {
+        hash_word(word.as_bytes())
+    } else if ascii && word.len() <= SHORT {
         let mut buf = [0u8; SHORT];
         let buf = &mut buf[..word.len()];
         buf.copy_from_slice(word.as_bytes());
@@ -274,6 +278,7 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
         chars: 0,
         capital: false,
         ascii: true,
+        lower: true,
     };
     let mut token_start: Option<usize> = None;
     let mut prev = ' ';
@@ -292,7 +297,7 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
         if n == 0 {
             return;
         }
-        let h = hash_lower(&line[word.start..end], word.ascii, lower);
+        let h = hash_lower(&line[word.start..end], word.ascii, word.lower, lower);
         words.push(h);
         if s.words == 0 {
             s.first_word = h;
@@ -371,6 +376,7 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
                 chars: 1,
                 capital: k & class::UPPER != 0,
                 ascii: false,
+                lower: false,
             };
             end_word(&mut word, i, &mut s);
         } else if k & class::ALNUM != 0 {
@@ -378,9 +384,11 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
                 word.start = at;
                 word.capital = k & class::UPPER != 0;
                 word.ascii = true;
+                word.lower = true;
             }
             word.chars += 1;
             word.ascii &= len == 1;
+            word.lower &= k & class::UPPER == 0;
             if k & class::DIGIT != 0 {
                 s.digits += 1;
                 digit_run += 1;
@@ -470,7 +478,9 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
                 let n = run as u32;
                 s.chars += n;
                 s.letters += n;
-                s.upper += letters.iter().filter(|b| b.is_ascii_uppercase()).count() as u32;
+                let upper = letters.iter().filter(|b| b.is_ascii_uppercase()).count() as u32;
+                s.upper += upper;
+                word.lower &= upper == 0;
                 word.chars += n;
                 before_last = if run >= 2 {
                     letters[run - 2] as char
