@@ -36,6 +36,34 @@ impl LineLabel {
     }
 }
 
+/// How many non-blank lines of a text had each label, and how many were written out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LineCounts {
+    /// Lines per label, indexed by [`Label::index`].
+    pub labels: [u64; N_LABELS],
+    /// Lines written: the kept ones, or with [`Cleaner::annotate_into`], every non-blank
+    /// line.
+    pub written: u64,
+}
+
+impl LineCounts {
+    /// Adds `other` to these counts.
+    pub fn add(&mut self, other: &LineCounts) {
+        for (a, b) in self.labels.iter_mut().zip(other.labels) {
+            *a += b;
+        }
+        self.written += other.written;
+    }
+
+    fn of_labels(labels: &[u8]) -> LineCounts {
+        let mut counts = LineCounts::default();
+        for &l in labels {
+            counts.labels[l as usize] += 1;
+        }
+        counts
+    }
+}
+
 /// Labels lines with a trained model and keeps the ones asked for.
 ///
 /// ```
@@ -227,9 +255,11 @@ impl Cleaner {
         out
     }
 
-    /// Appends the kept lines of `text` to `out` (see [`Cleaner::clean`]).
-    pub fn clean_into(&self, text: &str, out: &mut String) {
+    /// Appends the kept lines of `text` to `out` (see [`Cleaner::clean`]) and says how
+    /// many lines had each label and how many were kept.
+    pub fn clean_into(&self, text: &str, out: &mut String) -> LineCounts {
         self.run(text, |w| {
+            let mut counts = LineCounts::of_labels(&w.labels);
             let mut next_nonblank = 0;
             let mut pending_break: Option<&str> = None;
             let mut wrote = false;
@@ -252,15 +282,17 @@ impl Cleaner {
                 out.push_str(span.text(text));
                 out.push_str(span.ending(text));
                 wrote = true;
+                counts.written += 1;
             }
-        });
+            counts
+        })
     }
 
     /// Appends one line per input line to `out`: `LABEL<TAB>line` for non-blank lines,
     /// an empty line for blank ones, each with the input line's ending (`\n` for a last
     /// line that had none; `\r` for an empty line after a line ending in a lone `\r`,
-    /// which would otherwise read back as one `\r\n`).
-    pub fn annotate_into(&self, text: &str, out: &mut String) {
+    /// which would otherwise read back as one `\r\n`). Says how many lines had each label.
+    pub fn annotate_into(&self, text: &str, out: &mut String) -> LineCounts {
         self.run(text, |w| {
             let mut next_nonblank = 0;
             for (line, span) in w.spans.iter().enumerate() {
@@ -275,7 +307,10 @@ impl Cleaner {
                     push_blank_line(out, ending);
                 }
             }
-        });
+            let mut counts = LineCounts::of_labels(&w.labels);
+            counts.written = w.labels.len() as u64;
+            counts
+        })
     }
 }
 
@@ -313,6 +348,33 @@ mod tests {
         assert_eq!(c.clean("One\n\nTwo\n"), "");
         let c = Cleaner::default().threshold(Some(1.01));
         assert_eq!(c.clean("One\n\nTwo\n"), "");
+    }
+
+    #[test]
+    fn counts_every_label_and_the_lines_written() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/news_with_chrome.txt"
+        ))
+        .expect("sample");
+        let labels = Cleaner::default().classify(&text);
+        let mut want = [0u64; N_LABELS];
+        for l in &labels {
+            want[l.label.index()] += 1;
+        }
+        for keep in [LabelSet::default(), LabelSet::ALL, LabelSet::EMPTY] {
+            let c = Cleaner::default().keep(keep);
+            let mut out = String::new();
+            let counts = c.clean_into(&text, &mut out);
+            assert_eq!(counts.labels, want);
+            let written = out.lines().filter(|l| !l.trim().is_empty()).count() as u64;
+            assert_eq!(counts.written, written, "{keep:?}");
+            let kept: u64 = keep.iter().map(|l| want[l.index()]).sum();
+            assert_eq!(counts.written, kept);
+        }
+        let counts = Cleaner::default().annotate_into(&text, &mut String::new());
+        assert_eq!(counts.labels, want);
+        assert_eq!(counts.written, labels.len() as u64);
     }
 
     #[test]

@@ -38,6 +38,6 @@ pub mod metrics;
 pub mod model;
 pub mod train;
 
-pub use clean::{Cleaner, LineLabel};
+pub use clean::{Cleaner, LineCounts, LineLabel};
 pub use error::{Error, ModelError, Result};
 pub use label::{Label, LabelSet};

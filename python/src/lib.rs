@@ -6,11 +6,9 @@
 //! (`python/dechaff/`) re-exports these names and adds the datatrove step.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use dechaff::document::{split_lines, LineSpan};
 use dechaff::{Error, Label, LabelSet};
 use pyo3::exceptions::{
     PyException, PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError,
@@ -137,10 +135,6 @@ struct Pool {
 /// Lines per label, in [`Label::ALL`] order.
 type Counts = [u64; 4];
 
-thread_local! {
-    static SPANS: RefCell<Vec<LineSpan>> = const { RefCell::new(Vec::new()) };
-}
-
 /// Labels lines of scraped web text and keeps the ones asked for.
 ///
 /// Every non-blank line is labelled ``content``, ``navigation``, ``advertisement`` or
@@ -202,52 +196,11 @@ impl Cleaner {
         Ok(pool)
     }
 
-    /// Whether a line is kept: the same rule as the library's cleaner and the CLI.
-    fn keeps(&self, label: Label, probs: &[f32; 4]) -> bool {
-        match self.threshold {
-            Some(t) => self.keep.iter().map(|l| probs[l.index()]).sum::<f32>() >= t,
-            None => self.keep.contains(label),
-        }
-    }
-
     /// The kept lines of `text` and its lines per label, from one run of the model.
-    ///
-    /// Mirrors `Cleaner::clean_into` (the tests check that the outputs agree); the
-    /// library has no public call yet that returns both from one pass.
     fn clean_counted(&self, text: &str) -> (String, Counts) {
-        let labels = self.core.classify(text);
-        let mut counts = [0u64; 4];
-        for l in &labels {
-            counts[l.label.index()] += 1;
-        }
         let mut out = String::with_capacity(text.len() / 2);
-        SPANS.with(|spans| {
-            let mut spans = spans.borrow_mut();
-            spans.clear();
-            split_lines(text, &mut spans);
-            let mut next = 0;
-            let mut pending_break: Option<&str> = None;
-            let mut wrote = false;
-            for (line, span) in spans.iter().enumerate() {
-                let Some(l) = labels.get(next).filter(|l| l.line == line) else {
-                    if wrote && pending_break.is_none() {
-                        pending_break = Some(span.ending(text));
-                    }
-                    continue;
-                };
-                next += 1;
-                if !self.keeps(l.label, &l.probs) {
-                    continue;
-                }
-                if let Some(ending) = pending_break.take() {
-                    push_blank_line(&mut out, ending);
-                }
-                out.push_str(span.text(text));
-                out.push_str(span.ending(text));
-                wrote = true;
-            }
-        });
-        (out, counts)
+        let counts = self.core.clean_into(text, &mut out);
+        (out, counts.labels)
     }
 
     /// The texts of a Python iterable of strings (not a string itself).
@@ -282,18 +235,6 @@ impl Cleaner {
         let views: Vec<Cow<'_, str>> = strings.iter().map(text_of).collect();
         let pool = self.pool()?;
         Ok(py.detach(|| pool.install(|| views.par_iter().map(|t| f(t)).collect())))
-    }
-}
-
-/// Writes an empty line ending in `ending` (`\n` when it has none); right after a line
-/// ending in a lone `\r`, a `\n` would merge with it into one `\r\n`, so the empty line
-/// ends in `\r` there. As the library's `Cleaner::clean_into` does.
-fn push_blank_line(out: &mut String, ending: &str) {
-    let ending = if ending.is_empty() { "\n" } else { ending };
-    if out.ends_with('\r') && ending.starts_with('\n') {
-        out.push('\r');
-    } else {
-        out.push_str(ending);
     }
 }
 

@@ -23,9 +23,9 @@ use serde_json::value::RawValue;
 
 use super::format::{compress_into, Compression};
 use super::stats::Stats;
-use super::text::{self, Counts};
 use super::Ctx;
 use crate::error::{Error, Result};
+use crate::LineCounts;
 
 /// What became of one record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,7 +181,12 @@ thread_local! {
 }
 
 /// Appends the output for one line of JSON Lines (`line` includes its `\n`, if any).
-pub(crate) fn record(ctx: &Ctx, line: &[u8], out: &mut Vec<u8>, counts: &mut Counts) -> Outcome {
+pub(crate) fn record(
+    ctx: &Ctx,
+    line: &[u8],
+    out: &mut Vec<u8>,
+    counts: &mut LineCounts,
+) -> Outcome {
     let body = line.strip_suffix(b"\n").unwrap_or(line);
     if body.iter().all(u8::is_ascii_whitespace) {
         out.extend_from_slice(line);
@@ -208,7 +213,7 @@ pub(crate) fn record(ctx: &Ctx, line: &[u8], out: &mut Vec<u8>, counts: &mut Cou
             return Outcome::Malformed;
         }
         s.cleaned.clear();
-        text::transform(ctx.cleaner, &ctx.keep, &s.text, &mut s.cleaned, counts);
+        counts.add(&ctx.transform(&s.text, &mut s.cleaned));
         out.extend_from_slice(&body[..range.start]);
         serde_json::to_writer(&mut *out, s.cleaned.as_str()).expect("writing to a Vec cannot fail");
         out.extend_from_slice(&line[range.end..]);
@@ -369,7 +374,7 @@ fn process(
             };
             plain.clear();
             let target = if compress { &mut plain } else { &mut piece.out };
-            let mut counts = Counts::default();
+            let mut counts = LineCounts::default();
             for line in lines {
                 let outcome = record(ctx, line, target, &mut counts);
                 piece.stats.count_record(outcome);

@@ -30,7 +30,6 @@ mod jsonl;
 pub mod output;
 pub mod progress;
 mod stats;
-mod text;
 mod walk;
 
 use std::borrow::Cow;
@@ -49,9 +48,8 @@ pub use progress::Progress;
 pub use stats::{Failure, LabelCounts, Stats};
 
 use crate::error::{Error, Result};
-use crate::{Cleaner, LabelSet};
+use crate::{Cleaner, LabelSet, LineCounts};
 use output::AtomicFile;
-use text::Keep;
 
 /// How a batch cleans.
 #[derive(Clone, Debug)]
@@ -122,11 +120,22 @@ impl Observer for Silent {}
 
 /// What one piece of work needs to know.
 pub(crate) struct Ctx<'a> {
+    /// The model, with the options' labels and threshold.
     pub cleaner: &'a Cleaner,
-    pub keep: Keep,
     pub options: &'a Options,
     pub observer: &'a dyn Observer,
     pub eager: bool,
+}
+
+impl Ctx<'_> {
+    /// Appends the output for one document to `out`: its kept lines, or its annotation.
+    fn transform(&self, text: &str, out: &mut String) -> LineCounts {
+        if self.options.annotate {
+            self.cleaner.annotate_into(text, out)
+        } else {
+            self.cleaner.clean_into(text, out)
+        }
+    }
 }
 
 /// A batch: a model, options, and who hears about progress.
@@ -223,11 +232,6 @@ impl Batch {
     fn ctx(&self, eager: bool) -> Ctx<'_> {
         Ctx {
             cleaner: &self.cleaner,
-            keep: Keep {
-                labels: self.options.keep,
-                threshold: self.options.threshold,
-                annotate: self.options.annotate,
-            },
             options: &self.options,
             observer: &*self.observer,
             eager: eager || self.options.eager,
@@ -391,8 +395,7 @@ impl Batch {
                         String::from_utf8_lossy(body)
                     }
                 };
-                let mut counts = text::Counts::default();
-                text::transform(ctx.cleaner, &ctx.keep, &text, &mut b.output, &mut counts);
+                let counts = ctx.transform(&text, &mut b.output);
                 if terminate && !b.output.is_empty() && !b.output.ends_with(['\n', '\r']) {
                     b.output.push('\n');
                 }

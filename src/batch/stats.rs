@@ -7,8 +7,8 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::jsonl::Outcome;
-use super::text::Counts;
 use crate::label::{Label, N_LABELS};
+use crate::LineCounts;
 
 /// An input that could not be cleaned, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -151,11 +151,11 @@ impl Stats {
         }
     }
 
-    pub(crate) fn add_counts(&mut self, counts: &Counts) {
+    pub(crate) fn add_counts(&mut self, counts: &LineCounts) {
         for i in 0..N_LABELS {
             self.lines.0[i] += counts.labels[i];
         }
-        self.lines_kept += counts.kept;
+        self.lines_kept += counts.written;
     }
 
     /// The summary as pretty JSON.
