@@ -62,6 +62,26 @@ impl Predictor {
 
     /// Final per-line probabilities of the lines of `f`, written to `out`.
     pub fn predict(&self, f: &DocFeatures, scratch: &mut Scratch, out: &mut Vec<Scores>) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, as checked just above.
+            unsafe { self.predict_avx2(f, scratch, out) };
+            return;
+        }
+        self.predict_portable(f, scratch, out);
+    }
+
+    /// [`Predictor::predict`] compiled for AVX2: the rows of weights are added eight
+    /// at a time instead of four. Without fused multiply-add, which rounds once where
+    /// a multiply and an add round twice, the results stay the same to the bit.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn predict_avx2(&self, f: &DocFeatures, scratch: &mut Scratch, out: &mut Vec<Scores>) {
+        self.predict_portable(f, scratch, out);
+    }
+
+    #[inline(always)]
+    fn predict_portable(&self, f: &DocFeatures, scratch: &mut Scratch, out: &mut Vec<Scores>) {
         let m = &*self.model;
         scratch.stage1.clear();
         scratch.stage2.clear();
@@ -200,6 +220,12 @@ mod tests {
         Extractor::default().extract(PAGE, &spans, &mut f);
         let mut got = Vec::new();
         predictor.predict(&f, &mut Scratch::default(), &mut got);
+        let mut portable = Vec::new();
+        predictor.predict_portable(&f, &mut Scratch::default(), &mut portable);
+        assert_eq!(
+            got, portable,
+            "the code for this CPU and the portable code differ"
+        );
 
         let mut p1 = Vec::new();
         stage1_probs(&model.stage1, &f, &mut p1);
