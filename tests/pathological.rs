@@ -328,7 +328,7 @@ fn ten_million_empty_lines() {
     eprintln!("10M empty lines: clean {:?}", t.elapsed());
     let t = Instant::now();
     let mut out = String::new();
-    let ((), annotate_rise) = memory_rise(|| cleaner.annotate_into(&text, &mut out));
+    let (_, annotate_rise) = memory_rise(|| cleaner.annotate_into(&text, &mut out));
     assert!(
         out == text,
         "the annotation of empty lines is not the same empty lines"
