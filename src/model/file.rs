@@ -36,8 +36,19 @@ pub fn fingerprint() -> u64 {
     })
 }
 
-fn config() -> bincode::config::Configuration {
-    bincode::config::standard()
+/// The most bytes a payload may claim for its contents: a model is a few megabytes, and
+/// bincode allocates what a length field claims before reading it, so without a limit
+/// a crafted length would abort the process on a failed allocation.
+const PAYLOAD_LIMIT: usize = 64 << 20;
+
+type Config = bincode::config::Configuration<
+    bincode::config::LittleEndian,
+    bincode::config::Varint,
+    bincode::config::Limit<PAYLOAD_LIMIT>,
+>;
+
+fn config() -> Config {
+    bincode::config::standard().with_limit::<PAYLOAD_LIMIT>()
 }
 
 /// Serialises `model` with its header.
@@ -99,7 +110,7 @@ pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
     let payload = &bytes[HEADER_LEN..];
     if (payload.len() as u64) < len {
         return Err(ModelError::Truncated {
-            expected: HEADER_LEN as u64 + len,
+            expected: (HEADER_LEN as u64).saturating_add(len),
             found: bytes.len() as u64,
         });
     }
@@ -173,6 +184,42 @@ mod tests {
         let last = c.len() - 1;
         c[last] ^= 0xff;
         assert!(matches!(from_bytes(&c), Err(ModelError::BadChecksum)));
+    }
+
+    /// A file with a valid header around `payload`.
+    fn with_header(payload: &[u8]) -> Vec<u8> {
+        let mut out = sample()[..20].to_vec();
+        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        out.extend_from_slice(&xxh3_64(payload).to_le_bytes());
+        out.extend_from_slice(payload);
+        out
+    }
+
+    #[test]
+    fn a_crafted_length_is_refused_before_allocating() {
+        let good = sample();
+        let payload = &good[HEADER_LEN..];
+        // The provenance string comes last: its length, one byte for "test" (4), sits
+        // five bytes from the end. Claim 2^62 bytes (varint: 0xfd then a u64).
+        let mut crafted = payload[..payload.len() - 5].to_vec();
+        crafted.push(0xfd);
+        crafted.extend_from_slice(&(1u64 << 62).to_le_bytes());
+        crafted.extend_from_slice(b"test");
+        let err = from_bytes(&with_header(&crafted)).unwrap_err();
+        assert!(matches!(err, ModelError::BadPayload(_)), "{err:?}");
+    }
+
+    #[test]
+    fn a_huge_stated_length_is_a_truncation() {
+        let mut bytes = sample();
+        bytes[20..28].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(matches!(
+            from_bytes(&bytes),
+            Err(ModelError::Truncated {
+                expected: u64::MAX,
+                ..
+            })
+        ));
     }
 
     #[test]
