@@ -278,9 +278,10 @@ fn a_one_gigabyte_line() {
         rise.map_or(f64::NAN, |r| r as f64 / MB)
     );
     if let Some(rise) = rise {
-        // The line's words and their hashes: about a byte per byte of text at most.
+        // Measured +1.45 times the line (its words' hashes, 8 bytes a word, are kept
+        // for the whole line): linear, bounded at twice.
         assert!(
-            rise < (line_len + (line_len >> 1)) as u64,
+            rise < 2 * line_len as u64,
             "classifying a {line_len}-byte line took {rise} bytes more"
         );
     }
@@ -296,9 +297,9 @@ fn a_one_gigabyte_line() {
         rise.map_or(f64::NAN, |r| r as f64 / MB)
     );
     if let Some(rise) = rise {
-        // The output, a copy of the input, and as much again for classifying.
+        // The output, a copy of the input, and what classifying takes.
         assert!(
-            rise < 3 * line_len as u64,
+            rise < 3 * line_len as u64 + (line_len >> 1) as u64,
             "cleaning a {line_len}-byte line took {rise} bytes more"
         );
     }
@@ -335,10 +336,10 @@ fn ten_million_empty_lines() {
     );
     eprintln!("10M empty lines: annotate {:?}", t.elapsed());
     for rise in [rise, clean_rise, annotate_rise].into_iter().flatten() {
-        // A line's position (24 bytes), and room for the vector to grow: well under
-        // 100 bytes a line, linear in the count.
+        // A line's position (24 bytes; measured +229 MiB), and room for the vector to
+        // grow: linear in the line count, where the input is a byte a line.
         assert!(
-            rise < 100 * LINES as u64,
+            rise < 64 * LINES as u64,
             "{LINES} empty lines took {rise} bytes more"
         );
     }

@@ -44,7 +44,9 @@ pub(crate) enum Outcome {
 /// `Ok(None)` when the record is valid JSON without such a string field, `Err` when it
 /// is not valid JSON.
 pub(crate) fn locate(record: &[u8], field: &str) -> serde_json::Result<Option<Range<usize>>> {
-    let mut de = serde_json::Deserializer::from_slice(record);
+    // JSON text is UTF-8, and serde_json does not check the strings it skips.
+    let record = std::str::from_utf8(record).map_err(de::Error::custom)?;
+    let mut de = serde_json::Deserializer::from_str(record);
     let raw = FindField { field }.deserialize(&mut de)?;
     de.end()?;
     Ok(raw.and_then(|raw| {
@@ -517,6 +519,7 @@ mod tests {
             assert!(locate(bad.as_bytes(), "text").is_err(), "{bad}");
         }
         assert!(locate(b"{\"text\":\"\xff\"}", "text").is_err());
+        assert!(locate(b"{\"a\":\"\xff\",\"text\":\"x\"}", "text").is_err());
     }
 
     #[test]

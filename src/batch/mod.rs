@@ -34,6 +34,7 @@ mod walk;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
@@ -264,6 +265,15 @@ impl Batch {
             total.fail(f);
         }
         let mut jobs = found.jobs;
+        // A run killed outright (kill -9) leaves its temporary files; this run removes
+        // them from the folders it writes to.
+        let folders: HashSet<PathBuf> = jobs
+            .iter()
+            .filter_map(|j| out_dir.join(&j.relative).parent().map(Path::to_path_buf))
+            .collect();
+        folders.par_iter().for_each(|dir| {
+            output::sweep_stale(dir);
+        });
         jobs.sort_by_key(|j| std::cmp::Reverse(j.size));
         self.observer
             .start(jobs.len() as u64, jobs.iter().map(|j| j.size).sum());

@@ -5,7 +5,8 @@
 //! removes its temporary file; [`remove_temporaries`] removes those still being
 //! written, for a handler of Ctrl-C or `kill` to call before the process exits. Only
 //! an uncatchable kill (`kill -9`, a crash) can leave a temporary file behind, never a
-//! partial output under the real name.
+//! partial output under the real name, and the next run into the same folders removes
+//! it ([`sweep_stale`]).
 
 use std::collections::HashSet;
 use std::fs::{self, File};
@@ -37,6 +38,38 @@ pub fn remove_temporaries() {
     }
     // Leave the lock held: a worker finishing now must not rename a file into place.
     std::mem::forget(guard);
+}
+
+/// Removes the temporary files in `dir` of processes that no longer run: what a killed
+/// run left. Those of running processes, this one's included, stay. Returns how many
+/// were removed. Where no `/proc` tells which processes run, it removes nothing.
+pub(crate) fn sweep_stale(dir: &Path) -> usize {
+    if !Path::new("/proc/self").exists() {
+        return 0;
+    }
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(temp_owner) else {
+            continue;
+        };
+        let running = Path::new("/proc").join(pid.to_string()).exists();
+        if !running && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// The process id in the name of a temporary file, `.NAME.dechaff-tmp-PID-N`.
+fn temp_owner(name: &str) -> Option<u32> {
+    let (before, after) = name.rsplit_once(TEMP_MARK)?;
+    let (pid, n) = after.split_once('-')?;
+    let well_formed = before.starts_with('.') && n.bytes().all(|b| b.is_ascii_digit());
+    well_formed.then(|| pid.parse().ok()).flatten()
 }
 
 /// An output being written.
@@ -173,5 +206,37 @@ mod tests {
         f.write_all(b"partial").unwrap();
         drop(f);
         assert_eq!(names(&dir.path().join("sub")), ["out.txt"]);
+    }
+
+    #[test]
+    fn sweeps_the_temporaries_of_dead_processes_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = std::process::id();
+        // No process has an id this large (Linux caps them at 2^22).
+        let dead = u32::MAX - 7;
+        for name in [
+            format!(".a.txt{TEMP_MARK}{dead}-0"),
+            format!(".b.txt{TEMP_MARK}{me}-3"),
+            format!("c.txt{TEMP_MARK}{dead}-0"),
+            format!(".d.txt{TEMP_MARK}{dead}-x"),
+            "e.txt".to_string(),
+        ] {
+            fs::write(dir.path().join(name), b"").unwrap();
+        }
+        let removed = sweep_stale(dir.path());
+        if !Path::new("/proc/self").exists() {
+            assert_eq!(removed, 0);
+            return;
+        }
+        assert_eq!(removed, 1);
+        assert_eq!(
+            names(dir.path()),
+            [
+                format!(".b.txt{TEMP_MARK}{me}-3"),
+                format!(".d.txt{TEMP_MARK}{dead}-x"),
+                format!("c.txt{TEMP_MARK}{dead}-0"),
+                "e.txt".to_string(),
+            ]
+        );
     }
 }
