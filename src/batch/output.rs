@@ -6,7 +6,7 @@
 //! written, for a handler of Ctrl-C or `kill` to call before the process exits. Only
 //! an uncatchable kill (`kill -9`, a crash) can leave a temporary file behind, never a
 //! partial output under the real name, and the next run into the same folders removes
-//! it ([`sweep_stale`]).
+//! it (`sweep_stale`).
 
 use std::collections::HashSet;
 use std::fs::{self, File};

@@ -1,7 +1,7 @@
 //! Features of each non-blank line: dense statistics of the line, its neighbours and its
 //! document, and sparse hashed words.
 //!
-//! Every dense feature is written through a [`Sink`] with a name, so the one function that
+//! Every dense feature is written through a `Sink` with a name, so the one function that
 //! computes the features also names them: the names feed `dechaff explain` and the
 //! feature-set fingerprint that model files carry.
 
@@ -142,7 +142,7 @@ pub struct DocFeatures {
     /// For each non-blank line, its index among the document's lines.
     pub line_index: Vec<usize>,
     /// Dense features, `dense_len()` per line, written by [`Extractor::extract`] only:
-    /// inference feeds them straight into the model (see [`DocFeatures::dense_into`]).
+    /// inference feeds them straight into the model (see `DocFeatures::dense_into`).
     pub dense: Vec<f32>,
     /// Sparse features: bucket and value, line `i` owning `sparse_start[i]..sparse_start[i + 1]`.
     pub sparse: Vec<(u32, f32)>,
@@ -239,7 +239,7 @@ impl Extractor {
     }
 
     /// Computes the features of the non-blank lines among `spans` of `text`, all but the
-    /// dense rows: what [`crate::model::Model::predict`] needs.
+    /// dense rows: what [`crate::model::Predictor::predict`] needs.
     pub fn analyse(&mut self, text: &str, spans: &[LineSpan], out: &mut DocFeatures) {
         out.line_index.clear();
         out.stats.clear();
