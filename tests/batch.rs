@@ -7,7 +7,7 @@
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -16,19 +16,11 @@ use dechaff::Cleaner;
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod common;
+
 /// The sample pages shipped with the project, and a few made-up ones.
 fn pages() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
-    let mut names: Vec<PathBuf> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    names.sort();
-    let mut pages: Vec<String> = names
-        .iter()
-        .map(|p| fs::read_to_string(p).unwrap())
-        .collect();
+    let mut pages = common::sample_pages();
     pages.push(
         "Home | World | Sport\n\nThe council voted on Tuesday to expand the city's bus network, \
          adding four routes.\n\nShare this article\n\u{a9} 2024 The City Paper"

@@ -20,6 +20,8 @@ use dechaff::Cleaner;
 use serde_json::Value;
 use tempfile::TempDir;
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_dechaff");
 
 /// What temporary outputs are named with (see `dechaff::batch::output`).
@@ -27,21 +29,6 @@ const TEMP_MARK: &str = ".dechaff-tmp-";
 
 /// The user drills that need an unprivileged user run as when the tests run as root.
 const NOBODY: u32 = 65534;
-
-/// The sample pages shipped with the project.
-fn samples() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
-    let mut names: Vec<PathBuf> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    names.sort();
-    names
-        .iter()
-        .map(|p| fs::read_to_string(p).unwrap())
-        .collect()
-}
 
 /// A page made of the samples from the `i`-th on, `times` times over, headed by its
 /// number so that no two pages are the same.
@@ -174,7 +161,7 @@ fn chmod(path: &Path, mode: u32) {
 fn killed_midway_then_resumed() {
     let d = TempDir::new().unwrap();
     let input = d.path().join("in");
-    let samples = samples();
+    let samples = common::sample_pages();
     // About 12 MB: a few seconds for an unoptimised build on one thread. The JSON Lines
     // files are the largest, so they come first and are streamed in pieces.
     for i in 0..3 {
@@ -307,7 +294,7 @@ fn killed_midway_then_resumed() {
 
 /// Inputs whose outputs are large (`big.txt`, `big.jsonl`) and small (`small.txt`).
 fn big_and_small(dir: &Path) -> (String, String) {
-    let samples = samples();
+    let samples = common::sample_pages();
     let big = page(&samples, 0, 30);
     let small = samples[0].clone();
     write(&dir.join("big.txt"), big.as_bytes());
@@ -427,7 +414,7 @@ fn standard_output_on_a_full_device() {
         return;
     }
     let d = TempDir::new().unwrap();
-    let samples = samples();
+    let samples = common::sample_pages();
     let text = d.path().join("page.txt");
     write(&text, page(&samples, 0, 1).as_bytes());
     let jsonl = d.path().join("records.jsonl");
@@ -519,7 +506,7 @@ impl PermissionTree {
     fn new() -> PermissionTree {
         let dir = TempDir::new().unwrap();
         chmod(dir.path(), 0o755);
-        let samples = samples();
+        let samples = common::sample_pages();
         let pages = vec![samples[0].clone(), samples[1].clone()];
         let input = dir.path().join("in");
         write(&input.join("a.txt"), pages[0].as_bytes());
