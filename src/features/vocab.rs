@@ -5,7 +5,7 @@
 //! wherever it is loaded.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 use std::sync::OnceLock;
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -64,8 +64,13 @@ pub mod kind {
 }
 
 /// The word lists, by word hash: one lookup tells every list a word is on.
+///
+/// Every word of every line is looked up, and few are on a list: an open-addressed table
+/// a quarter full answers nearly every lookup with one probe.
 pub struct Vocab {
-    kinds: HashMap<u64, u8, BuildHasherDefault<IdentityHasher>>,
+    /// (hash, kinds) slots; hash 0 marks an empty slot.
+    slots: Vec<(u64, u8)>,
+    mask: usize,
 }
 
 impl Vocab {
@@ -73,7 +78,7 @@ impl Vocab {
     pub fn get() -> &'static Vocab {
         static VOCAB: OnceLock<Vocab> = OnceLock::new();
         VOCAB.get_or_init(|| {
-            let mut kinds = HashMap::default();
+            let mut kinds: HashMap<u64, u8> = HashMap::new();
             let mut buf = Vec::new();
             for (list, k) in [(STOPWORDS, kind::STOPWORD), (MONTHS, kind::MONTH)] {
                 for w in list {
@@ -81,14 +86,42 @@ impl Vocab {
                     *kinds.entry(hash_word(&buf)).or_insert(0) |= k;
                 }
             }
-            Vocab { kinds }
+            let size = (kinds.len() * 4).next_power_of_two();
+            let mut vocab = Vocab {
+                slots: vec![(0, 0); size],
+                mask: size - 1,
+            };
+            for (hash, k) in kinds {
+                assert_ne!(hash, 0, "a listed word hashes to the empty-slot marker");
+                let mut at = vocab.slot(hash);
+                while vocab.slots[at].0 != 0 {
+                    at = (at + 1) & vocab.mask;
+                }
+                vocab.slots[at] = (hash, k);
+            }
+            vocab
         })
+    }
+
+    /// Where the probe for `hash` starts: the hashes are uniform, any bits will do.
+    fn slot(&self, hash: u64) -> usize {
+        (hash >> 32) as usize & self.mask
     }
 
     /// The [`kind`] flags of the word with this hash (0 for a word on no list).
     #[inline]
     pub fn kinds(&self, hash: u64) -> u8 {
-        self.kinds.get(&hash).copied().unwrap_or(0)
+        let mut at = self.slot(hash);
+        loop {
+            let (h, k) = self.slots[at];
+            if h == hash {
+                return k;
+            }
+            if h == 0 {
+                return 0;
+            }
+            at = (at + 1) & self.mask;
+        }
     }
 
     /// Whether the word with this hash is a function word.
