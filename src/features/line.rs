@@ -211,9 +211,33 @@ static ASCII_CLASS: [u8; 128] = {
     t
 };
 
+/// The [`class`] flags of the non-ASCII characters met lately, by a few bits of the
+/// character: a text in another script repeats a small alphabet, and the Unicode tables
+/// behind [`class_of`] cost hundreds of instructions a character.
+struct Classes([(char, u8); 256]);
+
+impl Default for Classes {
+    fn default() -> Classes {
+        // NUL is ASCII, never looked up here: its slots read as empty.
+        Classes([('\0', 0); 256])
+    }
+}
+
+impl Classes {
+    #[inline]
+    fn of(&mut self, c: char) -> u8 {
+        let n = c as usize;
+        let slot = &mut self.0[(n ^ (n >> 8)) & 0xff];
+        if slot.0 != c {
+            *slot = (c, class_of(c));
+        }
+        slot.1
+    }
+}
+
 /// The character at byte `i` of `line`, its length in bytes and its [`class`] flags.
 #[inline(always)]
-fn char_at(line: &str, i: usize) -> (char, usize, u8) {
+fn char_at(line: &str, i: usize, classes: &mut Classes) -> (char, usize, u8) {
     let b = line.as_bytes()[i];
     if b < 0x80 {
         (b as char, 1, ASCII_CLASS[b as usize])
@@ -222,13 +246,13 @@ fn char_at(line: &str, i: usize) -> (char, usize, u8) {
             .chars()
             .next()
             .unwrap_or(char::REPLACEMENT_CHARACTER);
-        (c, c.len_utf8(), class_of(c))
+        (c, c.len_utf8(), classes.of(c))
     }
 }
 
 /// Whether the character at byte `i` of `line`, if any, is white space.
-fn space_or_end_at(line: &str, i: usize) -> bool {
-    i >= line.len() || char_at(line, i).2 & class::SPACE != 0
+fn space_or_end_at(line: &str, i: usize, classes: &mut Classes) -> bool {
+    i >= line.len() || char_at(line, i, classes).2 & class::SPACE != 0
 }
 
 /// Reusable buffers for [`scan`]: with them, scanning a line allocates nothing.
@@ -236,6 +260,7 @@ fn space_or_end_at(line: &str, i: usize) -> bool {
 pub struct Scratch {
     /// A word lower-cased, when it is too long or not ASCII.
     lower: Vec<u8>,
+    classes: Classes,
 }
 
 /// The word being read.
@@ -272,7 +297,7 @@ fn hash_lower(word: &str, ascii: bool, is_lower: bool, lower: &mut Vec<u8>) -> u
 pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStats {
     let vocab = Vocab::get();
     let mut s = LineStats::default();
-    let lower = &mut scratch.lower;
+    let Scratch { lower, classes } = scratch;
     let mut word = Word {
         start: 0,
         chars: 0,
@@ -333,7 +358,7 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
 
     let mut i = 0;
     while i < line.len() {
-        let (c, len, k) = char_at(line, i);
+        let (c, len, k) = char_at(line, i, classes);
         let at = i;
         i += len;
         if k & class::SPACE != 0 {
@@ -362,7 +387,7 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
             if k & class::UPPER != 0 {
                 s.shape |= shape::STARTS_UPPER;
             }
-            if k & class::BULLET != 0 && space_or_end_at(line, i) {
+            if k & class::BULLET != 0 && space_or_end_at(line, i, classes) {
                 s.shape |= shape::BULLET;
             }
         }
@@ -438,7 +463,7 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
             }
             if k & class::SEPARATOR != 0
                 && prev_class & class::SPACE != 0
-                && space_or_end_at(line, i)
+                && space_or_end_at(line, i, classes)
             {
                 s.separators += 1;
             }
@@ -602,6 +627,19 @@ mod tests {
 
     fn stats(line: &str) -> LineStats {
         scan(line, &mut Scratch::default(), &mut Vec::new())
+    }
+
+    #[test]
+    fn cached_classes_are_the_classes() {
+        // Enough characters that many share a slot, each asked twice in turn.
+        let mut classes = Classes::default();
+        let chars = (0x80..0x3100u32)
+            .chain(0x4e00..0x4f00)
+            .filter_map(char::from_u32);
+        for c in chars.clone().chain(chars.rev()) {
+            assert_eq!(classes.of(c), class_of(c), "{c:?}");
+            assert_eq!(classes.of(c), class_of(c), "{c:?}");
+        }
     }
 
     #[test]
