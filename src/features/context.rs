@@ -1,11 +1,9 @@
 //! What a line's document says about it: its block, the runs it sits in, where the
 //! document's main run of prose lies, and how often the line repeats.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-
+use super::counts::Counts;
 use super::line::LineStats;
-use super::vocab::{IdentityHasher, Vocab};
+use super::vocab::Vocab;
 
 /// Where one line stands in its document.
 #[derive(Clone, Copy, Debug, Default)]
@@ -58,12 +56,12 @@ pub struct DocContext {
     pub main_end: usize,
 }
 
-type Counts = HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>;
-
 /// Reusable buffers for [`analyse`].
 #[derive(Default)]
 pub struct Scratch {
+    /// Lines by their words, in the document and so far.
     counts: Counts,
+    earlier: Counts,
     prose_words: Counts,
     prose: Vec<bool>,
 }
@@ -191,22 +189,21 @@ pub fn analyse(
 
     // Repeats.
     let counts = &mut scratch.counts;
-    counts.clear();
+    counts.reset(n);
     for s in stats.iter().filter(|s| s.words > 0) {
-        *counts.entry(s.words_hash).or_insert(0) += 1;
+        counts.add(s.words_hash);
     }
-    let mut seen = std::mem::take(counts);
+    let earlier = &mut scratch.earlier;
+    earlier.reset(n);
     for (s, c) in stats.iter().zip(out.iter_mut()) {
         if s.words == 0 {
             c.repeats = 1;
             continue;
         }
-        let count = seen.get_mut(&s.words_hash).expect("counted above");
-        c.repeats = *count & 0x7fff_ffff;
-        c.seen_before = *count & 0x8000_0000 != 0;
-        *count |= 0x8000_0000;
+        c.repeats = counts.get(s.words_hash);
+        c.seen_before = earlier.get(s.words_hash) > 0;
+        earlier.add(s.words_hash);
     }
-    *counts = seen;
 
     // Runs of lines shaped alike.
     let mut start = 0;
@@ -222,10 +219,11 @@ pub fn analyse(
     // Vocabulary shared with the document's prose.
     let vocab = Vocab::get();
     let prose_words = &mut scratch.prose_words;
-    prose_words.clear();
-    for i in (0..n).filter(|&i| prose[i]) {
+    let prose_lines = (0..n).filter(|&i| prose[i]);
+    prose_words.reset(prose_lines.clone().map(|i| words.of(i).len()).sum());
+    for i in prose_lines {
         for w in words.of(i) {
-            *prose_words.entry(*w).or_insert(0) += 1;
+            prose_words.add(*w);
         }
     }
     for i in 0..n {
@@ -236,7 +234,7 @@ pub fn analyse(
             }
             content_words += 1;
             let own = u32::from(prose[i]);
-            if prose_words.get(w).is_some_and(|c| *c > own) {
+            if prose_words.get(*w) > own {
                 shared += 1;
             }
         }

@@ -6,6 +6,7 @@
 //! feature-set fingerprint that model files carry.
 
 mod context;
+mod counts;
 pub mod cues;
 pub mod line;
 pub mod tables;

@@ -5,7 +5,6 @@
 //! wherever it is loaded.
 
 use std::collections::HashMap;
-use std::hash::Hasher;
 use std::sync::OnceLock;
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -36,24 +35,6 @@ pub fn lowercase_into(word: &str, buf: &mut Vec<u8>) -> usize {
             }
         }
         n
-    }
-}
-
-/// The hashes are already uniform: hashing them again would only cost time.
-#[derive(Default)]
-pub struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
     }
 }
 
