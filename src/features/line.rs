@@ -275,20 +275,33 @@ struct Word {
     lower: bool,
 }
 
-/// Hashes `word` lower-cased: short ASCII words, nearly all of them, on the stack.
-#[inline]
-fn hash_lower(word: &str, ascii: bool, is_lower: bool, lower: &mut Vec<u8>) -> u64 {
+/// Hashes the word at bytes `range` of `line` lower-cased: short ASCII words, nearly all
+/// of them, on the stack.
+#[inline(always)]
+fn hash_lower(
+    line: &str,
+    range: std::ops::Range<usize>,
+    ascii: bool,
+    is_lower: bool,
+    lower: &mut Vec<u8>,
+) -> u64 {
     const SHORT: usize = 24;
-    if ascii && is_lower {
-        hash_word(word.as_bytes())
-    } else if ascii && word.len() <= SHORT {
+    if !ascii {
+        lowercase_into(&line[range], lower);
+        return hash_word(lower);
+    }
+    let word = &line.as_bytes()[range];
+    if is_lower {
+        hash_word(word)
+    } else if word.len() <= SHORT {
         let mut buf = [0u8; SHORT];
         let buf = &mut buf[..word.len()];
-        buf.copy_from_slice(word.as_bytes());
+        buf.copy_from_slice(word);
         buf.make_ascii_lowercase();
         hash_word(buf)
     } else {
-        lowercase_into(word, lower);
+        lower.clear();
+        lower.extend(word.iter().map(u8::to_ascii_lowercase));
         hash_word(lower)
     }
 }
@@ -322,7 +335,7 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
         if n == 0 {
             return;
         }
-        let h = hash_lower(&line[word.start..end], word.ascii, word.lower, lower);
+        let h = hash_lower(line, word.start..end, word.ascii, word.lower, lower);
         words.push(h);
         if s.words == 0 {
             s.first_word = h;
