@@ -19,12 +19,16 @@ const WIDTH: usize = 2 * N_LABELS + hidden::UNITS;
 const S2: usize = N_LABELS;
 const HIDDEN: usize = 2 * N_LABELS;
 type Row = [f32; WIDTH];
+/// Stage 2's weights of one input: linear scores, then hidden units.
+type Stage2Row = [f32; WIDTH - N_LABELS];
 
 /// A model laid out for labelling.
 pub struct Predictor {
     model: Arc<Model>,
     /// One row per dense feature.
     dense: Vec<Row>,
+    /// One row per stage-2 input drawn from stage 1's probabilities.
+    stack: Vec<Stage2Row>,
 }
 
 /// Reusable buffers for [`Predictor::predict`].
@@ -32,7 +36,7 @@ pub struct Predictor {
 pub struct Scratch {
     stage1: Vec<Scores>,
     /// Each line's stage-2 sums over its dense features: linear scores, then hidden units.
-    stage2: Vec<[f32; WIDTH - N_LABELS]>,
+    stage2: Vec<Stage2Row>,
     summary: stack::Summary,
     stack: Vec<f32>,
 }
@@ -52,7 +56,20 @@ impl Predictor {
                 row
             })
             .collect();
-        Predictor { model, dense }
+        let stack = (n..n + stack::len())
+            .map(|j| {
+                let mut row = [0.0; WIDTH - N_LABELS];
+                row[..N_LABELS].copy_from_slice(&model.stage2.dense[j * N_LABELS..][..N_LABELS]);
+                row[N_LABELS..]
+                    .copy_from_slice(&model.stage2_hidden.w1[j * hidden::UNITS..][..hidden::UNITS]);
+                row
+            })
+            .collect();
+        Predictor {
+            model,
+            dense,
+            stack,
+        }
     }
 
     /// The model.
@@ -109,30 +126,18 @@ impl Predictor {
         }
 
         scratch.summary.compute(&scratch.stage1);
-        let d = self.dense.len();
-        let s2_stack = &m.stage2.dense[d * N_LABELS..];
-        let w1_stack = &m.stage2_hidden.w1[d * hidden::UNITS..];
         scratch.stack.resize(stack::len(), 0.0);
         out.clear();
         for i in 0..f.len() {
             stack::write(&scratch.stage1, &scratch.summary, i, &mut scratch.stack);
-            let partial = &scratch.stage2[i];
-            let mut s: Scores = partial[..N_LABELS].try_into().expect("N_LABELS values");
-            let mut h: [f32; hidden::UNITS] = partial[N_LABELS..].try_into().expect("UNITS values");
-            for (x, w) in scratch.stack.iter().zip(s2_stack.chunks_exact(N_LABELS)) {
-                for k in 0..N_LABELS {
-                    s[k] += x * w[k];
+            let mut acc = scratch.stage2[i];
+            for (x, row) in scratch.stack.iter().zip(&self.stack) {
+                for k in 0..WIDTH - N_LABELS {
+                    acc[k] += x * row[k];
                 }
             }
-            for (x, w) in scratch
-                .stack
-                .iter()
-                .zip(w1_stack.chunks_exact(hidden::UNITS))
-            {
-                for u in 0..hidden::UNITS {
-                    h[u] += x * w[u];
-                }
-            }
+            let mut s: Scores = acc[..N_LABELS].try_into().expect("N_LABELS values");
+            let mut h: [f32; hidden::UNITS] = acc[N_LABELS..].try_into().expect("UNITS values");
             m.stage2_hidden.output(&mut h, &mut s);
             softmax(&mut s);
             out.push(s);
