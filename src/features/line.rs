@@ -306,9 +306,60 @@ fn hash_lower(
     }
 }
 
+/// What the end of each word updates beyond the line's counts.
+struct Hashing<'a> {
+    vocab: &'a Vocab,
+    lower: &'a mut Vec<u8>,
+    /// The hash of each word of the line, in order.
+    words: &'a mut Vec<u64>,
+    /// See [`LineStats::words_hash`].
+    words_hash: u64,
+}
+
+impl Hashing<'_> {
+    /// Closes `word`, if one is open, at byte `end` of `line`: hashes it and counts it.
+    fn end_word(&mut self, line: &str, word: &mut Word, end: usize, s: &mut LineStats) {
+        let n = std::mem::take(&mut word.chars);
+        if n == 0 {
+            return;
+        }
+        let h = hash_lower(line, word.start..end, word.ascii, word.lower, self.lower);
+        self.words.push(h);
+        if s.words == 0 {
+            s.first_word = h;
+        }
+        s.last_word = h;
+        s.words += 1;
+        s.word_chars += n;
+        s.max_word = s.max_word.max(n);
+        let kinds = self.vocab.kinds(h);
+        if kinds & kind::STOPWORD != 0 {
+            s.stop_words += 1;
+        }
+        if kinds & kind::MONTH != 0 {
+            s.shape |= shape::MONTH;
+        }
+        if word.capital {
+            s.cap_words += 1;
+        }
+        self.words_hash = self.words_hash.rotate_left(7) ^ h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// Counts the token at bytes `start..end` of `line` as a link when it is a bare URL.
+#[inline(always)]
+fn end_token(line: &str, start: usize, end: usize, s: &mut LineStats) {
+    let tok = &line.as_bytes()[start..end];
+    if matches!(tok[0], b'h' | b'w')
+        && (tok.starts_with(b"http://") || tok.starts_with(b"https://") || tok.starts_with(b"www."))
+    {
+        s.urls += 1;
+        s.link_chars += line[start..end].chars().count() as u32;
+    }
+}
+
 /// Gathers the statistics of `line`, pushing the hash of each lower-cased word onto `words`.
 pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStats {
-    let vocab = Vocab::get();
     let mut s = LineStats::default();
     let Scratch { lower, classes } = scratch;
     let mut word = Word {
@@ -328,56 +379,21 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
     let mut phone_digits = 0u32;
     let mut digit_run = 0u32;
     let mut first_nonspace = true;
-    let mut words_hash: u64 = 0;
-
-    let mut end_word = |word: &mut Word, end: usize, s: &mut LineStats| {
-        let n = std::mem::take(&mut word.chars);
-        if n == 0 {
-            return;
-        }
-        let h = hash_lower(line, word.start..end, word.ascii, word.lower, lower);
-        words.push(h);
-        if s.words == 0 {
-            s.first_word = h;
-        }
-        s.last_word = h;
-        s.words += 1;
-        s.word_chars += n;
-        s.max_word = s.max_word.max(n);
-        let kinds = vocab.kinds(h);
-        if kinds & kind::STOPWORD != 0 {
-            s.stop_words += 1;
-        }
-        if kinds & kind::MONTH != 0 {
-            s.shape |= shape::MONTH;
-        }
-        if word.capital {
-            s.cap_words += 1;
-        }
-        words_hash = words_hash.rotate_left(7) ^ h.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let mut hashing = Hashing {
+        vocab: Vocab::get(),
+        lower,
+        words,
+        words_hash: 0,
     };
-    let end_token = |start: usize, end: usize, s: &mut LineStats| {
-        let tok = &line[start..end];
-        let maybe = matches!(tok.as_bytes()[0], b'h' | b'w');
-        if maybe
-            && (tok.starts_with("http://")
-                || tok.starts_with("https://")
-                || tok.starts_with("www."))
-        {
-            s.urls += 1;
-            s.link_chars += tok.chars().count() as u32;
-        }
-    };
-
     let mut i = 0;
     while i < line.len() {
         let (c, len, k) = char_at(line, i, classes);
         let at = i;
         i += len;
         if k & class::SPACE != 0 {
-            end_word(&mut word, at, &mut s);
+            hashing.end_word(line, &mut word, at, &mut s);
             if let Some(ts) = token_start.take() {
-                end_token(ts, at, &mut s);
+                end_token(line, ts, at, &mut s);
             }
             if digit_run > 0 || !matches!(prev, '-' | '(' | ')' | '+' | '.') {
                 phone_digits = if c == ' ' && digit_run > 0 {
@@ -406,7 +422,7 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
         }
         if k & class::CJK != 0 {
             // Each CJK character stands for a word: the script has no spaces.
-            end_word(&mut word, at, &mut s);
+            hashing.end_word(line, &mut word, at, &mut s);
             s.cjk += 1;
             s.letters += 1;
             word = Word {
@@ -416,7 +432,7 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
                 ascii: false,
                 lower: false,
             };
-            end_word(&mut word, i, &mut s);
+            hashing.end_word(line, &mut word, i, &mut s);
         } else if k & class::ALNUM != 0 {
             if word.chars == 0 {
                 word.start = at;
@@ -447,7 +463,7 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
                 date_groups = 0;
             }
         } else {
-            end_word(&mut word, at, &mut s);
+            hashing.end_word(line, &mut word, at, &mut s);
             s.punct += 1;
             match c {
                 ',' | '、' | '，' => s.commas += 1,
@@ -528,13 +544,13 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
             }
         }
     }
-    end_word(&mut word, line.len(), &mut s);
+    hashing.end_word(line, &mut word, line.len(), &mut s);
     if let Some(ts) = token_start {
-        end_token(ts, line.len(), &mut s);
+        end_token(line, ts, line.len(), &mut s);
     }
     s.link_chars += markdown_link_chars(line);
     s.link_chars = s.link_chars.min(s.chars);
-    s.words_hash = words_hash;
+    s.words_hash = hashing.words_hash;
     s.ending = ending(last_nonspace, before_last, line);
     s
 }
