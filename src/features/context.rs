@@ -41,8 +41,8 @@ pub struct Context {
     /// Length of the run of consecutive lines shaped like this one (similar length, same
     /// ending): lists of teasers, menus, table rows.
     pub similar_run: u32,
-    /// Mean words of the block's lines.
-    pub block_words: f32,
+    /// `ln(1 + mean words of the block's lines)`, once for the whole block.
+    pub block_words_ln: f32,
     /// Share of the block's lines that are prose.
     pub block_prose: f32,
 }
@@ -116,10 +116,11 @@ pub fn analyse(
             let len = (i - start) as u32;
             let words: u32 = stats[start..i].iter().map(|s| s.words).sum();
             let prose_lines = prose[start..i].iter().filter(|p| **p).count();
+            let words_ln = (words as f32 / len as f32).ln_1p();
             for (pos, c) in out[start..i].iter_mut().enumerate() {
                 c.block_len = len;
                 c.block_pos = pos as u32;
-                c.block_words = words as f32 / len as f32;
+                c.block_words_ln = words_ln;
                 c.block_prose = prose_lines as f32 / len as f32;
             }
             start = i;

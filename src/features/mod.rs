@@ -378,7 +378,7 @@ impl DocView<'_> {
         sink.flag("block.last", c.block_pos + 1 == c.block_len);
         sink.flag("blank.before", c.blank_before);
         sink.flag("blank.after", c.blank_after);
-        sink.put("block.words", c.block_words.ln_1p() / 5.0);
+        sink.put("block.words", c.block_words_ln / 5.0);
         sink.put("block.prose", c.block_prose);
         sink.bins(
             "run.chrome",
