@@ -141,67 +141,27 @@ impl CueMatcher {
     /// into `out`.
     pub fn scan(&self, text: &str, lines: &[LineSpan], out: &mut Vec<CueHits>) {
         out.clear();
-        out.resize(lines.len(), CueHits::default());
-        // Each step waits for the one before (a load of the next state), so two lines are
-        // walked side by side to keep the CPU busy.
-        let mut pairs = lines.chunks_exact(2).zip(out.chunks_exact_mut(2));
-        for (pair, hits) in pairs.by_ref() {
-            let (a, b) = hits.split_at_mut(1);
-            self.two_lines(text, [&pair[0], &pair[1]], [&mut a[0], &mut b[0]]);
-        }
-        if let (Some(line), Some(hits)) = (lines.last(), out.last_mut()) {
-            if lines.len() % 2 == 1 {
-                self.walk(text, line, 0, 0, hits);
-            }
-        }
+        out.extend(lines.iter().map(|line| self.line(text, line)));
     }
 
-    /// The cues of two lines: every phrase found inside each, on word boundaries.
-    fn two_lines(&self, text: &str, lines: [&LineSpan; 2], hits: [&mut CueHits; 2]) {
-        let [a, b] = lines;
-        let [hits_a, hits_b] = hits;
-        let bytes = text.as_bytes();
-        let (xa, xb) = (&bytes[a.start..a.end], &bytes[b.start..b.end]);
-        let n = xa.len().min(xb.len());
-        let (mut sa, mut sb) = (0u32, 0u32);
-        for (i, (&ba, &bb)) in xa[..n].iter().zip(&xb[..n]).enumerate() {
-            sa = self.step(sa, ba);
-            sb = self.step(sb, bb);
-            if (sa | sb) & MATCH != 0 {
-                if sa & MATCH != 0 {
-                    self.credit(text, a, sa, a.start + i + 1, hits_a);
-                }
-                if sb & MATCH != 0 {
-                    self.credit(text, b, sb, b.start + i + 1, hits_b);
-                }
-            }
-        }
-        self.walk(text, a, n, sa, hits_a);
-        self.walk(text, b, n, sb, hits_b);
-    }
-
-    /// Walks `line` from its byte `from` in `state`, crediting its phrases to `hits`.
-    fn walk(&self, text: &str, line: &LineSpan, from: usize, mut state: u32, hits: &mut CueHits) {
-        let bytes = &text.as_bytes()[line.start..line.end];
-        for (i, &b) in bytes.iter().enumerate().skip(from) {
-            state = self.step(state, b);
+    /// The cues of one line: every phrase found inside it, on word boundaries.
+    fn line(&self, text: &str, line: &LineSpan) -> CueHits {
+        let mut hits = CueHits::default();
+        let mut state = 0u32;
+        for (i, &b) in text.as_bytes()[line.start..line.end].iter().enumerate() {
+            state = self.next[(state & !MATCH) as usize + self.class[b as usize] as usize];
             if state & MATCH != 0 {
-                self.credit(text, line, state, line.start + i + 1, hits);
+                self.credit(text, line, state & !MATCH, line.start + i + 1, &mut hits);
             }
         }
-    }
-
-    /// The state after `byte`.
-    #[inline(always)]
-    fn step(&self, state: u32, byte: u8) -> u32 {
-        self.next[(state & !MATCH) as usize + self.class[byte as usize] as usize]
+        hits
     }
 
     /// Credits the phrases that `state` ends at byte `end` to `hits`. Kept out of the
     /// byte loop, which it would otherwise crowd.
     #[inline(never)]
     fn credit(&self, text: &str, line: &LineSpan, state: u32, end: usize, hits: &mut CueHits) {
-        let s = (state & !MATCH) as usize / self.classes;
+        let s = state as usize / self.classes;
         for &(len, kind) in &self.ends[self.ends_at[s] as usize..self.ends_at[s + 1] as usize] {
             let start = end - len as usize;
             if !on_word_boundary(text, text.as_bytes(), start, end) {
