@@ -148,9 +148,77 @@ impl Scores {
     }
 }
 
+/// The middle 95 % of `score(pooled a) - score(pooled b)` over `rounds` resamplings of the
+/// documents, with replacement: pairs `(a, b)` hold one document's scores under two models
+/// (or one model and `Scores::default()`, to bound one model's score). A dev figure rests
+/// on a few hundred pages, some of them large, so a difference smaller than this spread
+/// says little. `next` supplies random numbers.
+pub fn bootstrap(
+    pairs: &[(Scores, Scores)],
+    score: impl Fn(&Scores) -> f64,
+    rounds: usize,
+    mut next: impl FnMut() -> u64,
+) -> (f64, f64) {
+    if pairs.is_empty() || rounds == 0 {
+        return (0.0, 0.0);
+    }
+    let mut diffs: Vec<f64> = (0..rounds)
+        .map(|_| {
+            let (mut a, mut b) = (Scores::default(), Scores::default());
+            for _ in 0..pairs.len() {
+                let (x, y) = &pairs[(next() % pairs.len() as u64) as usize];
+                a.merge(x);
+                b.merge(y);
+            }
+            score(&a) - score(&b)
+        })
+        .collect();
+    diffs.sort_by(f64::total_cmp);
+    let at = |q: f64| diffs[((rounds - 1) as f64 * q).round() as usize];
+    (at(0.025), at(0.975))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn doc(right: u64, wrong: u64) -> Scores {
+        let mut s = Scores::default();
+        (0..right).for_each(|_| s.add(Label::Content, Label::Content, 1));
+        (0..wrong).for_each(|_| s.add(Label::Content, Label::Navigation, 1));
+        (0..wrong).for_each(|_| s.add(Label::Navigation, Label::Content, 1));
+        s
+    }
+
+    #[test]
+    fn bootstrap_brackets_the_score_and_widens_with_uneven_pages() {
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            state >> 33
+        };
+        let f1 = |s: &Scores| s.label(Label::Content).f1;
+        // Alike pages: every resampling gives the same score.
+        let even = vec![(doc(8, 2), Scores::default()); 20];
+        let (lo, hi) = bootstrap(&even, f1, 200, &mut next);
+        assert!(
+            (lo - 0.8).abs() < 1e-9 && (hi - 0.8).abs() < 1e-9,
+            "{lo} {hi}"
+        );
+        // Pages that disagree: the interval holds the pooled score and has width.
+        let mut uneven: Vec<_> = (0..19).map(|_| (doc(9, 1), Scores::default())).collect();
+        uneven.push((doc(10, 90), Scores::default()));
+        let mut pooled = Scores::default();
+        uneven.iter().for_each(|(a, _)| pooled.merge(a));
+        let (lo, hi) = bootstrap(&uneven, f1, 200, &mut next);
+        assert!(lo < f1(&pooled) && f1(&pooled) < hi, "{lo} {hi}");
+        assert!(hi - lo > 0.1, "{lo} {hi}");
+        // The same model on both sides differs by nothing.
+        let same: Vec<_> = uneven.iter().map(|(a, _)| (a.clone(), a.clone())).collect();
+        assert_eq!(bootstrap(&same, f1, 50, &mut next), (0.0, 0.0));
+    }
 
     #[test]
     fn scores_add_up() {

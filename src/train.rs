@@ -564,6 +564,15 @@ pub fn ablations(model: &Model) -> Vec<(&'static str, Model)> {
 
 /// Scores `model` on `docs`, per source.
 pub fn evaluate(model: &Model, docs: &[Prepared]) -> BTreeMap<String, metrics::Scores> {
+    let mut per_source: BTreeMap<String, metrics::Scores> = BTreeMap::new();
+    for (d, s) in docs.iter().zip(score_documents(model, docs)) {
+        per_source.entry(d.source.clone()).or_default().merge(&s);
+    }
+    per_source
+}
+
+/// Scores `model` on each of `docs`, in order.
+pub fn score_documents(model: &Model, docs: &[Prepared]) -> Vec<metrics::Scores> {
     let predictor = model::Predictor::new(Arc::new(model.clone()));
     docs.par_iter()
         .map_init(
@@ -581,20 +590,18 @@ pub fn evaluate(model: &Model, docs: &[Prepared]) -> BTreeMap<String, metrics::S
                 );
                 let mut s = metrics::Scores::default();
                 score_doc(d, &labels, &mut s);
-                (d.source.clone(), s)
+                s
             },
         )
-        .fold(
-            BTreeMap::new,
-            |mut acc: BTreeMap<String, metrics::Scores>, (src, s)| {
-                acc.entry(src).or_default().merge(&s);
-                acc
-            },
-        )
-        .reduce(BTreeMap::new, |mut a, b| {
-            for (k, v) in b {
-                a.entry(k).or_default().merge(&v);
-            }
-            a
-        })
+        .collect()
+}
+
+/// [`metrics::bootstrap`] with 1,000 resamplings under a fixed seed, so that the same
+/// scores always give the same interval.
+pub fn spread(
+    pairs: &[(metrics::Scores, metrics::Scores)],
+    score: impl Fn(&metrics::Scores) -> f64,
+) -> (f64, f64) {
+    let mut rng = Rng(1);
+    metrics::bootstrap(pairs, score, 1000, || rng.next())
 }

@@ -993,6 +993,52 @@ fn eval_reports_scores_and_the_confusion_matrix() {
 }
 
 #[test]
+fn eval_gives_the_spread_over_documents_and_compares_with_a_baseline() {
+    let dir = TempDir::new().unwrap();
+    let data = write(dir.path(), "data.jsonl", labelled_data());
+    train(dir.path(), &data, "m.bin", "1");
+    let eval = |baseline: Option<&Path>| {
+        let mut cmd = dechaff(["eval", "--split", "train", "--model"])
+            .arg(dir.path().join("m.bin"))
+            .arg("--data")
+            .arg(&data);
+        if let Some(b) = baseline {
+            cmd = cmd.arg("--baseline").arg(b);
+        }
+        cmd.run().ok().stdout
+    };
+    let out = eval(None);
+    assert!(
+        out.contains("over 3 documents of the training sources"),
+        "{out}"
+    );
+    assert!(out.contains("content F1 ") && out.contains(" to "), "{out}");
+    // Against itself: no difference in any resampling.
+    let out = eval(Some(&dir.path().join("m.bin")));
+    assert!(
+        out.contains("difference +0.0000, +0.0000 to +0.0000"),
+        "{out}"
+    );
+    // Against a model that finds no content: the whole of the model's content F1.
+    let nav = dir.path().join("nav.bin");
+    std::fs::write(&nav, file::to_bytes(&model_of_one_label(1))).unwrap();
+    let out = eval(Some(&nav));
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("content F1"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("vs 0.0000: difference +"), "{line}");
+    // A baseline that cannot be read is named, before any scoring.
+    dechaff(["eval", "--data"])
+        .arg(&data)
+        .arg("--baseline")
+        .arg(dir.path().join("absent.bin"))
+        .run()
+        .fails(1)
+        .stderr_has(&["absent.bin"]);
+}
+
+#[test]
 fn eval_check_fails_below_the_record() {
     let dir = TempDir::new().unwrap();
     let data = write(dir.path(), "data.jsonl", labelled_data());

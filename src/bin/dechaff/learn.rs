@@ -1,5 +1,6 @@
 //! `dechaff train` and `dechaff eval`.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -145,11 +146,19 @@ pub fn eval(a: &EvalArgs) -> dechaff::Result<bool> {
         Some(path) => Some(read_record(path)?),
         None => None,
     };
+    let baseline = match &a.baseline {
+        Some(path) => Some(crate::load_model(path)?),
+        None => None,
+    };
     let files = data_files(&a.data, &ALL_SOURCES)?;
     let docs = load(&files, &a.split)?;
     let prepared = train::prepare(&docs);
     drop(docs);
-    let per_source = train::evaluate(cleaner.model(), &prepared);
+    let per_doc = train::score_documents(cleaner.model(), &prepared);
+    let mut per_source: BTreeMap<&str, Scores> = BTreeMap::new();
+    for (d, s) in prepared.iter().zip(&per_doc) {
+        per_source.entry(&d.source).or_default().merge(s);
+    }
     if a.ablate {
         print_ablations(cleaner.model(), &prepared);
     }
@@ -186,7 +195,7 @@ pub fn eval(a: &EvalArgs) -> dechaff::Result<bool> {
             s.content_tokens().f1
         );
         pooled_all.merge(s);
-        if trained_on.contains(source) {
+        if trained_on.iter().any(|t| t == source) {
             pooled.merge(s);
         }
     }
@@ -203,6 +212,21 @@ pub fn eval(a: &EvalArgs) -> dechaff::Result<bool> {
         "{}",
         pooled_all.report("pooled over all sources scored")
     );
+    // Each document of the training sources, with its scores under the model and under
+    // the baseline (none when there is no baseline).
+    let baseline = baseline.map(|b| train::score_documents(b.model(), &prepared));
+    let pairs: Vec<(Scores, Scores)> = prepared
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| trained_on.contains(&d.source))
+        .map(|(i, _)| {
+            let base = baseline.as_ref().map(|b| b[i].clone()).unwrap_or_default();
+            (per_doc[i].clone(), base)
+        })
+        .collect();
+    if !pairs.is_empty() {
+        write_spread(&mut out, &pairs, a.baseline.as_deref());
+    }
 
     let record = Record {
         sources: trained_on,
@@ -235,6 +259,50 @@ pub fn eval(a: &EvalArgs) -> dechaff::Result<bool> {
         write_atomically(path, json.as_bytes())?;
     }
     Ok(ok)
+}
+
+/// A pooled score of a model.
+type Measure = fn(&Scores) -> f64;
+
+/// How far the pooled scores over the training sources move when other pages of the same
+/// sources are drawn: the middle 95 % over resamplings of the documents, for the model's
+/// scores or, with a baseline, for the differences.
+fn write_spread(out: &mut String, pairs: &[(Scores, Scores)], baseline: Option<&Path>) {
+    let (mut model, mut base) = (Scores::default(), Scores::default());
+    for (m, b) in pairs {
+        model.merge(m);
+        base.merge(b);
+    }
+    let measures: [(&str, Measure); 2] = [
+        ("content F1", |s| s.label(Label::Content).f1),
+        ("macro-F1", Scores::macro_f1),
+    ];
+    let _ = match baseline {
+        None => writeln!(
+            out,
+            "over {} documents of the training sources, 95 % of resamplings of them give:",
+            pairs.len()
+        ),
+        Some(path) => writeln!(
+            out,
+            "against {} on {} documents of the training sources (95 % of resamplings):",
+            path.display(),
+            pairs.len()
+        ),
+    };
+    for (name, score) in measures {
+        let (lo, hi) = train::spread(pairs, score);
+        let _ = match baseline {
+            None => writeln!(out, "  {name} {:.4}: {lo:.4} to {hi:.4}", score(&model)),
+            Some(_) => writeln!(
+                out,
+                "  {name} {:.4} vs {:.4}: difference {:+.4}, {lo:+.4} to {hi:+.4}",
+                score(&model),
+                score(&base),
+                score(&model) - score(&base)
+            ),
+        };
+    }
 }
 
 fn read_record(path: &Path) -> dechaff::Result<Record> {
