@@ -494,6 +494,12 @@ fn cannot_drop_privileges() -> Option<String> {
     }
 }
 
+/// Asserts that the line of `stderr` naming `path` says permission was denied.
+fn assert_denied(stderr: &str, path: &Path) {
+    let line = line_naming(stderr, path);
+    assert!(line.contains("Permission denied"), "{line}");
+}
+
 /// A folder tree for the permission drills, readable by the unprivileged user: `in/`
 /// with two good pages, an unreadable page and an unreadable folder, and `work/`,
 /// which that user owns.
@@ -503,6 +509,15 @@ struct PermissionTree {
 }
 
 impl PermissionTree {
+    /// The tree, or none (saying why) where `test` cannot run as an unprivileged user.
+    fn for_test(test: &str) -> Option<PermissionTree> {
+        if let Some(why) = cannot_drop_privileges() {
+            eprintln!("{test} skipped: {why}");
+            return None;
+        }
+        Some(PermissionTree::new())
+    }
+
     fn new() -> PermissionTree {
         let dir = TempDir::new().unwrap();
         chmod(dir.path(), 0o755);
@@ -569,18 +584,14 @@ impl Drop for PermissionTree {
 /// are cleaned; status 1.
 #[test]
 fn unreadable_inputs() {
-    if let Some(why) = cannot_drop_privileges() {
-        eprintln!("unreadable_inputs skipped: {why}");
+    let Some(t) = PermissionTree::for_test("unreadable_inputs") else {
         return;
-    }
-    let t = PermissionTree::new();
+    };
     let out = t.path("work/out");
     let r = t.clean(&out);
     assert_eq!(r.status.code(), Some(1), "{}", r.stderr);
-    let line = line_naming(&r.stderr, &t.path("in/secret.txt"));
-    assert!(line.contains("Permission denied"), "{line}");
-    let line = line_naming(&r.stderr, &t.path("in/private"));
-    assert!(line.contains("Permission denied"), "{line}");
+    assert_denied(&r.stderr, &t.path("in/secret.txt"));
+    assert_denied(&r.stderr, &t.path("in/private"));
     assert_eq!(tree(&out), ["a.txt", "sub/b.txt"]);
     let cleaner = Cleaner::default();
     assert_eq!(
@@ -598,24 +609,20 @@ fn unreadable_inputs() {
 /// created: each error names it, status 1, nothing written.
 #[test]
 fn unwritable_output() {
-    if let Some(why) = cannot_drop_privileges() {
-        eprintln!("unwritable_output skipped: {why}");
+    let Some(t) = PermissionTree::for_test("unwritable_output") else {
         return;
-    }
-    let t = PermissionTree::new();
+    };
     let locked = t.path("locked");
     let r = t.clean(&locked);
     assert_eq!(r.status.code(), Some(1), "{}", r.stderr);
     for f in ["a.txt", "sub/b.txt"] {
-        let line = line_naming(&r.stderr, &locked.join(f));
-        assert!(line.contains("Permission denied"), "{line}");
+        assert_denied(&r.stderr, &locked.join(f));
     }
     assert_eq!(tree(&locked), Vec::<String>::new());
 
     let inside = locked.join("new/out");
     let r = t.clean(&inside);
     assert_eq!(r.status.code(), Some(1), "{}", r.stderr);
-    let line = line_naming(&r.stderr, &inside);
-    assert!(line.contains("Permission denied"), "{line}");
+    assert_denied(&r.stderr, &inside);
     assert!(!locked.join("new").exists());
 }
