@@ -2,7 +2,8 @@
 //!
 //! The keys are hashes already, uniform in every bit, so a table probed from a few of
 //! their bits needs no hashing of its own; kept at most half full, nearly every lookup
-//! takes one probe.
+//! takes one probe. The table grows with the distinct hashes, not with the words added:
+//! a single line of 200 MB of prose repeats a small vocabulary.
 
 /// A count per hash.
 #[derive(Default)]
@@ -10,15 +11,21 @@ pub struct Counts {
     /// (hash, count) slots; an empty slot holds count 0, as no stored count is 0.
     slots: Vec<(u64, u32)>,
     mask: usize,
+    /// Slots in use.
+    len: usize,
 }
 
+/// The most slots a [`Counts::reset`] sets out with; beyond, the table grows as it fills.
+const MAX_START: usize = 1 << 16;
+
 impl Counts {
-    /// Empties the table, sized for up to `n` distinct hashes.
+    /// Empties the table, sized for about `n` distinct hashes.
     pub fn reset(&mut self, n: usize) {
-        let size = (2 * n).next_power_of_two().max(16);
+        let size = (2 * n).next_power_of_two().clamp(16, MAX_START);
         self.slots.clear();
         self.slots.resize(size, (0, 0));
         self.mask = size - 1;
+        self.len = 0;
     }
 
     #[inline]
@@ -36,12 +43,29 @@ impl Counts {
         self.slots[self.find(hash)].1
     }
 
-    /// Adds one to the count of `hash`, which must be one of the `n` given to
-    /// [`Counts::reset`].
+    /// Adds one to the count of `hash`.
     #[inline]
     pub fn add(&mut self, hash: u64) {
-        let at = self.find(hash);
+        let mut at = self.find(hash);
+        if self.slots[at].1 == 0 {
+            if 2 * (self.len + 1) > self.slots.len() {
+                self.grow();
+                at = self.find(hash);
+            }
+            self.len += 1;
+        }
         self.slots[at] = (hash, self.slots[at].1 + 1);
+    }
+
+    /// Doubles the table, keeping every count.
+    fn grow(&mut self) {
+        let old = std::mem::take(&mut self.slots);
+        self.slots = vec![(0, 0); 2 * old.len()];
+        self.mask = self.slots.len() - 1;
+        for (hash, count) in old.into_iter().filter(|s| s.1 != 0) {
+            let at = self.find(hash);
+            self.slots[at] = (hash, count);
+        }
     }
 }
 
@@ -67,5 +91,23 @@ mod tests {
         }
         counts.reset(1);
         assert_eq!(counts.get(keys[0]), 0);
+    }
+
+    #[test]
+    fn grows_past_its_first_size() {
+        let mut counts = Counts::default();
+        counts.reset(2);
+        let keys: Vec<u64> = (0..5000u64)
+            .map(|k| k.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+            .collect();
+        for (i, &k) in keys.iter().enumerate() {
+            for _ in 0..=i % 3 {
+                counts.add(k);
+            }
+        }
+        for (i, &k) in keys.iter().enumerate() {
+            assert_eq!(counts.get(k), (i % 3 + 1) as u32, "key {i}");
+        }
+        assert!(counts.slots.len() >= 2 * keys.len() && counts.slots.len() <= 4 * keys.len());
     }
 }
