@@ -93,7 +93,7 @@ impl CueMatcher {
         let n = own.len();
         let mut next = vec![0u32; n * classes];
         let mut fail = vec![0usize; n];
-        let mut ends_of = own.clone();
+        let mut ends_of = own;
         let mut queue = std::collections::VecDeque::from([0usize]);
         while let Some(s) = queue.pop_front() {
             for c in 0..classes {
