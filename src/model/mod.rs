@@ -7,6 +7,7 @@
 //! then picks the most likely label sequence for the whole document.
 
 pub mod file;
+pub mod gru;
 pub mod hidden;
 mod predict;
 pub mod stack;
