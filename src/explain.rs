@@ -13,8 +13,10 @@
 //! x[d] · (v[d][k] − mean over labels j of v[d][j])
 //! ```
 //!
-//! and the effects of all inputs, with the units' biases as the input `hidden.bias`, add
-//! up to `ln p(k) − mean over j of ln p(j)` exactly. A positive effect pushed the line
+//! and the effects of all inputs, with the units' biases as the input `hidden.bias` and
+//! the sequence layer's scores (what it read in the lines before and after: not linear in
+//! any one input) as the input `sequence`, add up to `ln p(k) − mean over j of ln p(j)`
+//! exactly. A positive effect pushed the line
 //! towards its label, a negative one away from it.
 //!
 //! Inputs are named as the features that compute them name them (see
@@ -51,6 +53,7 @@ use crate::clean::Cleaner;
 use crate::document::split_lines;
 use crate::features::{self, DocFeatures, Extractor};
 use crate::label::{Label, N_LABELS};
+use crate::model::gru::GruScratch;
 use crate::model::hidden::{self, Hidden};
 use crate::model::{self, stack, Linear, Scores};
 
@@ -99,7 +102,7 @@ pub fn explain(cleaner: &Cleaner, text: &str, top: usize) -> Vec<LineExplanation
     let mut f = DocFeatures::default();
     Extractor::default().extract(text, &spans, &mut f);
     debug_assert_eq!(f.len(), labelled.len());
-    let inputs = Stage2Inputs::new(&model.stage1, &f);
+    let inputs = Stage2Inputs::new(model, &f);
     let mut x = Vec::new();
     labelled
         .into_iter()
@@ -107,7 +110,7 @@ pub fn explain(cleaner: &Cleaner, text: &str, top: usize) -> Vec<LineExplanation
         .map(|(i, l)| {
             inputs.write(i, &mut x);
             LineExplanation {
-                strongest: strongest(model, &x, l.label, top),
+                strongest: strongest(model, &x, &inputs.sequence[i], l.label, top),
                 line: l.line,
                 span: l.span,
                 label: l.label,
@@ -152,19 +155,32 @@ struct Stage2Inputs<'a> {
     features: &'a DocFeatures,
     stage1: Vec<Scores>,
     summary: stack::Summary,
+    /// The sequence layer's scores of each line.
+    sequence: Vec<Scores>,
 }
 
 impl<'a> Stage2Inputs<'a> {
-    fn new(stage1: &Linear, features: &'a DocFeatures) -> Stage2Inputs<'a> {
+    fn new(model: &model::Model, features: &'a DocFeatures) -> Stage2Inputs<'a> {
         let mut p1 = Vec::new();
-        model::stage1_probs(stage1, features, &mut p1);
+        model::stage1_probs(&model.stage1, features, &mut p1);
         let mut summary = stack::Summary::default();
         summary.compute(&p1);
-        Stage2Inputs {
+        let mut inputs = Stage2Inputs {
             features,
             stage1: p1,
             summary,
+            sequence: vec![[0.0; N_LABELS]; features.len()],
+        };
+        let mut rows = Vec::new();
+        let mut x = Vec::new();
+        for i in 0..features.len() {
+            inputs.write(i, &mut x);
+            rows.extend_from_slice(&x);
         }
+        model
+            .stage2_seq
+            .forward(&rows, &mut GruScratch::default(), &mut inputs.sequence);
+        inputs
     }
 
     /// Writes the inputs of line `i` into `out`.
@@ -179,6 +195,8 @@ impl<'a> Stage2Inputs<'a> {
 
 /// Name of the pseudo-input that stands for the biases of the active hidden units.
 const HIDDEN_BIAS: &str = "hidden.bias";
+/// Name of the pseudo-input that stands for the sequence layer's scores.
+const SEQUENCE: &str = "sequence";
 
 /// `w` minus its mean over the labels.
 fn centred(w: &[f32]) -> Scores {
@@ -188,8 +206,22 @@ fn centred(w: &[f32]) -> Scores {
 
 /// The effects on `label` of the final stage's inputs `x`, the `top` largest in
 /// magnitude first.
-fn strongest(model: &model::Model, x: &[f32], label: Label, top: usize) -> Vec<Contribution> {
+fn strongest(
+    model: &model::Model,
+    x: &[f32],
+    sequence: &Scores,
+    label: Label,
+    top: usize,
+) -> Vec<Contribution> {
     let mut all = effects(&model.stage2, &model.stage2_hidden, x, label);
+    let effect = centred(sequence)[label.index()];
+    if effect != 0.0 {
+        all.push(Contribution {
+            name: SEQUENCE,
+            value: 1.0,
+            effect,
+        });
+    }
     // Stable: equal effects keep the inputs' order, so the output is repeatable.
     all.sort_by(|a, b| b.effect.abs().total_cmp(&a.effect.abs()));
     all.truncate(top);
@@ -285,7 +317,7 @@ mod tests {
             &mut model::Scratch::default(),
             &mut probs,
         );
-        let inputs = Stage2Inputs::new(&model.stage1, &f);
+        let inputs = Stage2Inputs::new(model, &f);
         let mut x = Vec::new();
         assert!(!f.is_empty());
         for i in 0..f.len() {
@@ -294,6 +326,9 @@ mod tests {
             model
                 .stage2_hidden
                 .forward(&x, &mut [0.0; hidden::UNITS], &mut logits);
+            for k in 0..N_LABELS {
+                logits[k] += inputs.sequence[i][k];
+            }
             let mut p = logits;
             softmax(&mut p);
             for k in 0..N_LABELS {
@@ -305,7 +340,7 @@ mod tests {
             }
             let mean = logits.iter().sum::<f32>() / N_LABELS as f32;
             for label in Label::ALL {
-                let total: f32 = strongest(model, &x, label, usize::MAX)
+                let total: f32 = strongest(model, &x, &inputs.sequence[i], label, usize::MAX)
                     .iter()
                     .map(|c| c.effect)
                     .sum();

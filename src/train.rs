@@ -1,6 +1,8 @@
 //! Training a model from labelled documents, and evaluating one.
 //!
-//! Both stages are multinomial logistic regressions fitted with AdaGrad. Stage 2 learns
+//! Stage 1 is a multinomial logistic regression fitted with AdaGrad; stage 2 (linear
+//! scores, hidden units and a sequence layer) is fitted as one network by Adam over
+//! segments of documents (see `train/joint.rs`). Stage 2 learns
 //! from stage-1 probabilities that were predicted out of fold — by stage-1 models that
 //! never saw the document — so that it learns how far to trust stage 1 on unseen pages
 //! rather than on pages it memorised. Everything is seeded: the same data and seed give
@@ -18,19 +20,26 @@ use crate::document::split_lines;
 use crate::features::{self, DocFeatures, Extractor};
 use crate::label::{Label, N_LABELS};
 use crate::metrics;
+use crate::model::gru::{BiGru, GruScratch};
 use crate::model::hidden::{Hidden, UNITS};
 use crate::model::{self, softmax, stack, Linear, Model, Scores};
+
+mod joint;
 
 /// Settings of a training run.
 #[derive(Clone, Debug)]
 pub struct Options {
     /// Seeds the order in which examples are visited.
     pub seed: u64,
-    /// Passes over the data per stage.
+    /// Passes over the data for stage 1.
     pub epochs: usize,
+    /// Passes over the data for stage 2.
+    pub stage2_epochs: usize,
+    /// Adam's step size for stage 2 at its start.
+    pub stage2_learning_rate: f32,
     /// Folds for the out-of-fold stage-1 probabilities that stage 2 learns from.
     pub folds: usize,
-    /// AdaGrad learning rate.
+    /// AdaGrad learning rate of stage 1.
     pub learning_rate: f32,
     /// L2 penalty, applied to a weight whenever it is updated.
     pub l2: f32,
@@ -44,6 +53,8 @@ impl Default for Options {
         Options {
             seed: 1,
             epochs: 6,
+            stage2_epochs: 8,
+            stage2_learning_rate: 2e-3,
             folds: 3,
             learning_rate: 0.2,
             l2: 1e-6,
@@ -208,66 +219,26 @@ impl AdaGrad {
     }
 }
 
-/// Fits `layer`, and `hidden` when given, to `examples` by AdaGrad on the weighted
-/// log-loss.
-fn fit(
-    layer: &mut Linear,
-    mut hidden: Option<&mut Hidden>,
-    examples: &[Example],
-    opts: &Options,
-    seed: u64,
-) {
+/// Fits `layer` to `examples` by AdaGrad on the weighted log-loss.
+fn fit(layer: &mut Linear, examples: &[Example], opts: &Options, seed: u64) {
     let weights = class_weights(examples, opts.balance);
     let mut g_dense = vec![1e-8f32; layer.dense.len()];
     let mut g_hashed = vec![1e-8f32; layer.hashed.len()];
-    let n_hidden = hidden.as_ref().map_or(0, |h| h.w1.len());
-    let (mut g_w1, mut g_b1, mut g_w2) = (
-        vec![1e-8f32; n_hidden],
-        vec![1e-8f32; UNITS],
-        vec![1e-8f32; UNITS * N_LABELS],
-    );
     let mut order: Vec<u32> = (0..examples.len() as u32).collect();
     let mut rng = Rng(seed);
     let opt = AdaGrad {
         lr: opts.learning_rate,
         l2: opts.l2,
     };
-    let mut h = [0.0f32; UNITS];
     for _ in 0..opts.epochs {
         rng.shuffle(&mut order);
         for &e in &order {
             let e = &examples[e as usize];
             let mut p = layer.score(e.dense, e.sparse);
-            if let Some(hid) = hidden.as_deref() {
-                hid.forward(e.dense, &mut h, &mut p);
-            }
             softmax(&mut p);
             let cw = weights[e.gold as usize];
             let err: Scores =
                 std::array::from_fn(|k| cw * (p[k] - if k == e.gold as usize { 1.0 } else { 0.0 }));
-            if let Some(hid) = hidden.as_deref_mut() {
-                let mut dh = [0.0f32; UNITS];
-                for u in 0..UNITS {
-                    if h[u] > 0.0 {
-                        for k in 0..N_LABELS {
-                            let i = u * N_LABELS + k;
-                            dh[u] += hid.w2[i] * err[k];
-                            opt.step(&mut hid.w2[i], &mut g_w2[i], h[u] * err[k]);
-                        }
-                        opt.step(&mut hid.b1[u], &mut g_b1[u], dh[u]);
-                    }
-                }
-                for (d, x) in e.dense.iter().enumerate() {
-                    if *x != 0.0 {
-                        for u in 0..UNITS {
-                            if dh[u] != 0.0 {
-                                let i = d * UNITS + u;
-                                opt.step(&mut hid.w1[i], &mut g_w1[i], x * dh[u]);
-                            }
-                        }
-                    }
-                }
-            }
             for (d, x) in e.dense.iter().enumerate() {
                 if *x != 0.0 {
                     for k in 0..N_LABELS {
@@ -302,7 +273,7 @@ fn stage1_examples<'a>(docs: impl Iterator<Item = &'a Prepared>) -> Vec<Example<
 fn fit_stage1<'a>(docs: impl Iterator<Item = &'a Prepared>, opts: &Options, seed: u64) -> Linear {
     let examples = stage1_examples(docs);
     let mut layer = Linear::zeros(features::dense_len(), features::HASH_BUCKETS);
-    fit(&mut layer, None, &examples, opts, seed);
+    fit(&mut layer, &examples, opts, seed);
     layer
 }
 
@@ -317,6 +288,29 @@ fn stage2_inputs(f: &DocFeatures, p1: &[Scores]) -> Vec<f32> {
         row[..d].copy_from_slice(f.dense_row(i));
         stack::write(p1, &summary, i, &mut row[d..]);
     }
+    out
+}
+
+/// Stage 2's probabilities for a document's written-out inputs `x`, computed as the
+/// predictor computes them: linear and hidden scores, then the sequence layer's added.
+pub(crate) fn stage2_probs(
+    linear: &Linear,
+    hidden: &Hidden,
+    seq: &BiGru,
+    x: &[f32],
+    h: &mut [f32; UNITS],
+    scratch: &mut GruScratch,
+) -> Vec<Scores> {
+    let mut out: Vec<Scores> = x
+        .chunks_exact(linear.n_dense())
+        .map(|row| {
+            let mut s = linear.score(row, &[]);
+            hidden.forward(row, h, &mut s);
+            s
+        })
+        .collect();
+    seq.forward(x, scratch, &mut out);
+    out.iter_mut().for_each(softmax);
     out
 }
 
@@ -388,28 +382,26 @@ pub fn train(
     drop(layers);
 
     let w = features::dense_len() + stack::len();
-    let examples: Vec<Example> = docs
-        .iter()
-        .zip(&inputs)
-        .flat_map(|(d, (_, x))| {
-            d.gold.iter().enumerate().filter_map(move |(i, g)| {
-                g.map(|g| Example {
-                    dense: &x[i * w..(i + 1) * w],
-                    sparse: &[],
-                    gold: g.index() as u8,
-                })
-            })
-        })
-        .collect();
-    let mut stage2 = Linear::zeros(w, 0);
+    let segments = joint::segments(
+        docs.iter()
+            .zip(&inputs)
+            .map(|(d, (_, x))| (x.as_slice(), d.gold.as_slice())),
+        w,
+    );
     let mut rng = Rng(opts.seed.wrapping_add(2000));
-    let mut hidden = Hidden::random(w, || (rng.next() >> 40) as f32 / (1u64 << 23) as f32 - 1.0);
-    fit(
-        &mut stage2,
-        Some(&mut hidden),
-        &examples,
-        opts,
-        opts.seed.wrapping_add(1000),
+    let mut draw = || (rng.next() >> 40) as f32 / (1u64 << 23) as f32 - 1.0;
+    let hidden = Hidden::random(w, &mut draw);
+    let seq = BiGru::random(w, &mut draw);
+    let (mut stage2, hidden, seq) = joint::fit(
+        &segments,
+        w,
+        (hidden, seq),
+        &joint::JointOptions {
+            epochs: opts.stage2_epochs,
+            learning_rate: opts.stage2_learning_rate,
+            seed: opts.seed.wrapping_add(1000),
+        },
+        log,
     );
     log("stage 2 fitted");
 
@@ -417,17 +409,8 @@ pub fn train(
     let probs: Vec<Vec<Scores>> = inputs
         .par_iter()
         .map_init(
-            || [0.0f32; UNITS],
-            |h, (_, x)| {
-                x.chunks_exact(w)
-                    .map(|row| {
-                        let mut s = stage2.score(row, &[]);
-                        hidden.forward(row, h, &mut s);
-                        softmax(&mut s);
-                        s
-                    })
-                    .collect()
-            },
+            || ([0.0f32; UNITS], GruScratch::default()),
+            |(h, scratch), (_, x)| stage2_probs(&stage2, &hidden, &seq, x, h, scratch),
         )
         .collect();
     let table = transitions(docs);
@@ -443,6 +426,7 @@ pub fn train(
         stage1,
         stage2,
         stage2_hidden: hidden,
+        stage2_seq: seq,
         transitions: table,
         transition_weight: weight,
         provenance: format!(
@@ -538,26 +522,35 @@ fn score_doc(d: &Prepared, labels: &[u8], scores: &mut metrics::Scores) {
 }
 
 /// Copies of `model` with parts switched off, each with its name, for ablation tables:
-/// stage 1 alone, stage 2 without its hidden units, and no sequence decoding.
+/// stage 1 alone, and no sequence decoding. (Stage 2's parts are fitted together and
+/// lean on one another: switched off one by one they say nothing of what each adds;
+/// the README's table of retrained variants does.)
 pub fn ablations(model: &Model) -> Vec<(&'static str, Model)> {
     let no_decoding = Model {
         transition_weight: 0.0,
         ..model.clone()
     };
-    let mut no_hidden = no_decoding.clone();
-    no_hidden.stage2_hidden.w2.iter_mut().for_each(|w| *w = 0.0);
     // Stage 2 weighs the stage-1 log-probabilities of the line itself (scaled by 1/5)
     // and nothing else: its softmax gives back stage 1's probabilities exactly.
-    let mut stage1_only = no_hidden.clone();
+    let mut stage1_only = no_decoding.clone();
     stage1_only.stage2.dense.iter_mut().for_each(|w| *w = 0.0);
+    stage1_only
+        .stage2_hidden
+        .w2
+        .iter_mut()
+        .for_each(|w| *w = 0.0);
+    stage1_only.stage2_seq.o.iter_mut().for_each(|w| *w = 0.0);
+    stage1_only.stage2_seq.b_o.iter_mut().for_each(|w| *w = 0.0);
     let own = features::dense_len();
     for k in 0..N_LABELS {
         stage1_only.stage2.dense[(own + k) * N_LABELS + k] = 5.0;
     }
     vec![
         ("stage 1 only", stage1_only),
-        ("+ stage 2, linear part only", no_hidden),
-        ("+ stage 2 hidden units", no_decoding),
+        (
+            "+ stage 2 (linear, hidden units, sequence layer)",
+            no_decoding,
+        ),
         ("+ Viterbi decoding (the model)", model.clone()),
     ]
 }

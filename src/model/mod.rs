@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::features::{self, DocFeatures};
 use crate::label::N_LABELS;
+use gru::BiGru;
 use hidden::Hidden;
 pub use predict::{Predictor, Scratch};
 
@@ -98,6 +99,9 @@ pub struct Model {
     pub stage2: Linear,
     /// Stage 2's hidden units, added to its linear scores.
     pub stage2_hidden: Hidden,
+    /// Stage 2's sequence layer: reads the document's lines in both directions and adds
+    /// its scores to the others.
+    pub stage2_seq: BiGru,
     /// Log-weight of moving from label `a` to label `b` between consecutive lines.
     pub transitions: [[f32; N_LABELS]; N_LABELS],
     /// How much the transitions count against the per-line probabilities.
@@ -114,6 +118,7 @@ impl Model {
             stage1: Linear::zeros(d, features::HASH_BUCKETS),
             stage2: Linear::zeros(d + stack::len(), 0),
             stage2_hidden: Hidden::random(d + stack::len(), || 0.0),
+            stage2_seq: BiGru::zeros(d + stack::len()),
             transitions: [[0.0; N_LABELS]; N_LABELS],
             transition_weight: 0.0,
             provenance: String::new(),
@@ -151,6 +156,16 @@ impl Model {
                 self.stage2_hidden.w2.len(),
                 hidden::UNITS * N_LABELS,
             ),
+            (
+                "stage 2 sequence layer",
+                self.stage2_seq.n_params(),
+                BiGru::zeros(d + stack::len()).n_params(),
+            ),
+            (
+                "stage 2 sequence projection",
+                self.stage2_seq.p.len(),
+                (d + stack::len()) * gru::PROJ,
+            ),
         ];
         for (what, got, expected) in want {
             if got != expected {
@@ -164,6 +179,7 @@ impl Model {
             && finite(&self.stage2_hidden.w1)
             && finite(&self.stage2_hidden.b1)
             && finite(&self.stage2_hidden.w2)
+            && self.stage2_seq.slices().iter().all(|s| finite(s))
             && self.transitions.iter().all(|r| finite(r))
             && self.transition_weight.is_finite())
         {

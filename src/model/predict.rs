@@ -10,16 +10,19 @@
 
 use std::sync::Arc;
 
+use super::gru::{GruScratch, PROJ};
 use super::{hidden, softmax, stack, Model, Scores};
 use crate::features::{self, DocFeatures, Sink};
 use crate::label::N_LABELS;
 
-/// The weights of one dense feature: stage 1, stage 2 linear, stage 2 hidden units.
-const WIDTH: usize = 2 * N_LABELS + hidden::UNITS;
+/// The weights of one dense feature: stage 1, stage 2 linear, stage 2 hidden units, the
+/// sequence layer's projection.
+const WIDTH: usize = 2 * N_LABELS + hidden::UNITS + PROJ;
 const S2: usize = N_LABELS;
 const HIDDEN: usize = 2 * N_LABELS;
+const PROJECTION: usize = HIDDEN + hidden::UNITS;
 type Row = [f32; WIDTH];
-/// Stage 2's weights of one input: linear scores, then hidden units.
+/// Stage 2's weights of one input: linear scores, hidden units, projection.
 type Stage2Row = [f32; WIDTH - N_LABELS];
 
 /// A model laid out for labelling.
@@ -35,10 +38,14 @@ pub struct Predictor {
 #[derive(Default)]
 pub struct Scratch {
     stage1: Vec<Scores>,
-    /// Each line's stage-2 sums over its dense features: linear scores, then hidden units.
+    /// Each line's stage-2 sums over its dense features: linear scores, hidden units,
+    /// projection.
     stage2: Vec<Stage2Row>,
     summary: stack::Summary,
     stack: Vec<f32>,
+    /// Each line's projection for the sequence layer.
+    projected: Vec<[f32; PROJ]>,
+    sequence: GruScratch,
 }
 
 impl Predictor {
@@ -51,8 +58,9 @@ impl Predictor {
                 let mut row = [0.0; WIDTH];
                 row[..S2].copy_from_slice(&model.stage1.dense[j * N_LABELS..][..N_LABELS]);
                 row[S2..HIDDEN].copy_from_slice(&model.stage2.dense[j * N_LABELS..][..N_LABELS]);
-                row[HIDDEN..]
+                row[HIDDEN..PROJECTION]
                     .copy_from_slice(&model.stage2_hidden.w1[j * hidden::UNITS..][..hidden::UNITS]);
+                row[PROJECTION..].copy_from_slice(&model.stage2_seq.p[j * PROJ..][..PROJ]);
                 row
             })
             .collect();
@@ -60,8 +68,10 @@ impl Predictor {
             .map(|j| {
                 let mut row = [0.0; WIDTH - N_LABELS];
                 row[..N_LABELS].copy_from_slice(&model.stage2.dense[j * N_LABELS..][..N_LABELS]);
-                row[N_LABELS..]
+                row[N_LABELS..PROJECTION - N_LABELS]
                     .copy_from_slice(&model.stage2_hidden.w1[j * hidden::UNITS..][..hidden::UNITS]);
+                row[PROJECTION - N_LABELS..]
+                    .copy_from_slice(&model.stage2_seq.p[j * PROJ..][..PROJ]);
                 row
             })
             .collect();
@@ -108,7 +118,8 @@ impl Predictor {
                 at: 0,
                 acc: [0.0; WIDTH],
             };
-            sum.acc[HIDDEN..].copy_from_slice(&m.stage2_hidden.b1);
+            sum.acc[HIDDEN..PROJECTION].copy_from_slice(&m.stage2_hidden.b1);
+            sum.acc[PROJECTION..].copy_from_slice(&m.stage2_seq.b_p);
             f.dense_into(i, &mut sum);
             debug_assert_eq!(sum.at, self.dense.len());
             let mut s1: Scores = sum.acc[..S2].try_into().expect("N_LABELS values");
@@ -127,6 +138,7 @@ impl Predictor {
 
         scratch.summary.compute(&scratch.stage1);
         scratch.stack.resize(stack::len(), 0.0);
+        scratch.projected.clear();
         out.clear();
         for i in 0..f.len() {
             stack::write(&scratch.stage1, &scratch.summary, i, &mut scratch.stack);
@@ -137,11 +149,20 @@ impl Predictor {
                 }
             }
             let mut s: Scores = acc[..N_LABELS].try_into().expect("N_LABELS values");
-            let mut h: [f32; hidden::UNITS] = acc[N_LABELS..].try_into().expect("UNITS values");
+            let mut h: [f32; hidden::UNITS] = acc[N_LABELS..PROJECTION - N_LABELS]
+                .try_into()
+                .expect("UNITS values");
             m.stage2_hidden.output(&mut h, &mut s);
-            softmax(&mut s);
             out.push(s);
+            scratch.projected.push(
+                acc[PROJECTION - N_LABELS..]
+                    .try_into()
+                    .expect("PROJ values"),
+            );
         }
+        m.stage2_seq
+            .forward_projected(&scratch.projected, &mut scratch.sequence, out);
+        out.iter_mut().for_each(softmax);
     }
 }
 
@@ -237,17 +258,23 @@ mod tests {
         let mut summary = stack::Summary::default();
         summary.compute(&p1);
         let d = features::dense_len();
-        let mut x = vec![0.0; d + stack::len()];
-        assert_eq!(got.len(), f.len());
-        for (i, p) in got.iter().enumerate() {
+        let w = d + stack::len();
+        let mut rows = vec![0.0; f.len() * w];
+        for (i, x) in rows.chunks_exact_mut(w).enumerate() {
             x[..d].copy_from_slice(f.dense_row(i));
             stack::write(&p1, &summary, i, &mut x[d..]);
-            let mut s = model.stage2.score(&x, &[]);
-            model
-                .stage2_hidden
-                .forward(&x, &mut [0.0; hidden::UNITS], &mut s);
-            softmax(&mut s);
-            assert_eq!(*p, s, "line {i}");
+        }
+        let want = crate::train::stage2_probs(
+            &model.stage2,
+            &model.stage2_hidden,
+            &model.stage2_seq,
+            &rows,
+            &mut [0.0; hidden::UNITS],
+            &mut GruScratch::default(),
+        );
+        assert_eq!(got.len(), f.len());
+        for (i, (p, s)) in got.iter().zip(&want).enumerate() {
+            assert_eq!(p, s, "line {i}");
         }
     }
 }

@@ -1,0 +1,345 @@
+//! Stage 2 fitted as one network over whole stretches of documents.
+//!
+//! Stage 2's linear scores and hidden units are fitted together by Adam on the log-loss of
+//! segments of consecutive lines, so that a layer that reads the sequence (which needs
+//! whole segments, not shuffled lines) can be fitted with them. The inputs are
+//! standardised while fitting — the network then starts from weights of one scale — and
+//! the standardisation is folded into the weights at the end, so the model reads the raw
+//! inputs.
+
+use rayon::prelude::*;
+
+use crate::label::{Label, N_LABELS};
+use crate::model::gru::{self, BiGru, GruGrads, GruScratch, PROJ};
+use crate::model::hidden::{Hidden, UNITS};
+use crate::model::{softmax, Linear, Scores};
+
+/// Lines per segment: long enough for the sequence layer to see a page's structure, short
+/// enough that segments of similar length batch well.
+const SEGMENT: usize = 256;
+/// Segments per Adam step.
+const BATCH: usize = 32;
+
+/// Settings of the joint fit.
+#[derive(Clone, Debug)]
+pub struct JointOptions {
+    pub epochs: usize,
+    /// Adam's step size at the start; it falls linearly to a tenth of this.
+    pub learning_rate: f32,
+    pub seed: u64,
+}
+
+/// One stretch of a document: its stage-2 inputs (`width` per line) and gold labels.
+pub struct Segment<'a> {
+    pub x: &'a [f32],
+    pub gold: &'a [Option<Label>],
+}
+
+/// Splits documents into segments of at most [`SEGMENT`] lines.
+pub fn segments<'a>(
+    docs: impl Iterator<Item = (&'a [f32], &'a [Option<Label>])>,
+    width: usize,
+) -> Vec<Segment<'a>> {
+    let mut out = Vec::new();
+    for (x, gold) in docs {
+        for (x, gold) in x.chunks(SEGMENT * width).zip(gold.chunks(SEGMENT)) {
+            out.push(Segment { x, gold });
+        }
+    }
+    out
+}
+
+/// Per-input mean and standard deviation; an input that never varies (the constant 1)
+/// is left as it is.
+pub struct Standard {
+    pub mean: Vec<f32>,
+    pub sd: Vec<f32>,
+}
+
+impl Standard {
+    pub fn of(segments: &[Segment], width: usize) -> Standard {
+        let mut sum = vec![0f64; width];
+        let mut sq = vec![0f64; width];
+        let mut n = 0f64;
+        for s in segments {
+            for row in s.x.chunks_exact(width) {
+                for (d, &v) in row.iter().enumerate() {
+                    sum[d] += v as f64;
+                    sq[d] += (v as f64) * (v as f64);
+                }
+                n += 1.0;
+            }
+        }
+        let n = n.max(1.0);
+        let (mut mean, mut sd) = (vec![0.0; width], vec![1.0; width]);
+        for d in 0..width {
+            let m = sum[d] / n;
+            let var = (sq[d] / n - m * m).max(0.0);
+            if var > 1e-12 {
+                mean[d] = m as f32;
+                sd[d] = var.sqrt() as f32;
+            }
+        }
+        Standard { mean, sd }
+    }
+
+    fn apply(&self, row: &[f32], out: &mut [f32]) {
+        for d in 0..row.len() {
+            out[d] = (row[d] - self.mean[d]) / self.sd[d];
+        }
+    }
+}
+
+/// The network's weights, over standardised inputs, as one flat vector for Adam.
+struct Params {
+    width: usize,
+    /// Linear scores: `N_LABELS` per input, input-major.
+    lin: std::ops::Range<usize>,
+    w1: std::ops::Range<usize>,
+    b1: std::ops::Range<usize>,
+    w2: std::ops::Range<usize>,
+    len: usize,
+}
+
+impl Params {
+    fn new(width: usize) -> Params {
+        let mut at = 0;
+        let mut take = |n: usize| {
+            let r = at..at + n;
+            at += n;
+            r
+        };
+        let lin = take(width * N_LABELS);
+        let w1 = take(width * UNITS);
+        let b1 = take(UNITS);
+        let w2 = take(UNITS * N_LABELS);
+        Params {
+            width,
+            lin,
+            w1,
+            b1,
+            w2,
+            len: at,
+        }
+    }
+}
+
+/// Forward and backward over one segment: adds the gradient of the summed log-loss to
+/// `grad` and `gru_grad`, and returns the loss and the number of labelled lines.
+#[allow(clippy::too_many_arguments)]
+fn segment_gradient(
+    p: &Params,
+    theta: &[f32],
+    seq: &BiGru,
+    std: &Standard,
+    seg: &Segment,
+    grad: &mut [f32],
+    gru_grad: &mut GruGrads,
+) -> (f64, usize) {
+    let w = p.width;
+    let (lin, w1, b1, w2) = (
+        &theta[p.lin.clone()],
+        &theta[p.w1.clone()],
+        &theta[p.b1.clone()],
+        &theta[p.w2.clone()],
+    );
+    let lines = seg.gold.len();
+    let mut xs = vec![0.0f32; lines * w];
+    for (row, out) in seg.x.chunks_exact(w).zip(xs.chunks_exact_mut(w)) {
+        std.apply(row, out);
+    }
+    let mut scratch = GruScratch::default();
+    let mut scores = vec![[0.0f32; N_LABELS]; lines];
+    seq.forward(&xs, &mut scratch, &mut scores);
+    let mut d_out = vec![[0.0f32; N_LABELS]; lines];
+    let (mut loss, mut n) = (0.0f64, 0usize);
+    for (t, (x, gold)) in xs.chunks_exact(w).zip(seg.gold).enumerate() {
+        let Some(gold) = gold else { continue };
+        let mut s = scores[t];
+        let mut h = [0.0f32; UNITS];
+        h.copy_from_slice(b1);
+        for d in 0..w {
+            let v = x[d];
+            for k in 0..N_LABELS {
+                s[k] += v * lin[d * N_LABELS + k];
+            }
+            for u in 0..UNITS {
+                h[u] += v * w1[d * UNITS + u];
+            }
+        }
+        for u in 0..UNITS {
+            h[u] = h[u].max(0.0);
+            for k in 0..N_LABELS {
+                s[k] += h[u] * w2[u * N_LABELS + k];
+            }
+        }
+        softmax(&mut s);
+        let g = gold.index();
+        loss -= (s[g].max(1e-12) as f64).ln();
+        n += 1;
+        let err: Scores = std::array::from_fn(|k| s[k] - if k == g { 1.0 } else { 0.0 });
+        d_out[t] = err;
+        let mut dh = [0.0f32; UNITS];
+        for u in 0..UNITS {
+            if h[u] > 0.0 {
+                for k in 0..N_LABELS {
+                    grad[p.w2.start + u * N_LABELS + k] += h[u] * err[k];
+                    dh[u] += w2[u * N_LABELS + k] * err[k];
+                }
+                grad[p.b1.start + u] += dh[u];
+            }
+        }
+        for d in 0..w {
+            let v = x[d];
+            for k in 0..N_LABELS {
+                grad[p.lin.start + d * N_LABELS + k] += v * err[k];
+            }
+            for u in 0..UNITS {
+                grad[p.w1.start + d * UNITS + u] += v * dh[u];
+            }
+        }
+    }
+    if n > 0 {
+        seq.backward(&xs, &d_out, &mut scratch, gru_grad);
+    }
+    (loss, n)
+}
+
+/// Adam's moment estimates.
+struct Adam {
+    m: Vec<f32>,
+    v: Vec<f32>,
+    t: i32,
+}
+
+impl Adam {
+    fn step(&mut self, theta: &mut [f32], grad: &[f32], lr: f32) {
+        const B1: f32 = 0.9;
+        const B2: f32 = 0.999;
+        self.t += 1;
+        let c1 = 1.0 - B1.powi(self.t);
+        let c2 = 1.0 - B2.powi(self.t);
+        for i in 0..theta.len() {
+            self.m[i] = B1 * self.m[i] + (1.0 - B1) * grad[i];
+            self.v[i] = B2 * self.v[i] + (1.0 - B2) * grad[i] * grad[i];
+            theta[i] -= lr * (self.m[i] / c1) / ((self.v[i] / c2).sqrt() + 1e-8);
+        }
+    }
+}
+
+/// Fits stage 2's linear scores, hidden units and sequence layer on `segments`; returns
+/// them over the raw inputs. `hidden` and `seq` hold their starting weights.
+pub fn fit(
+    segments: &[Segment],
+    width: usize,
+    (hidden, mut seq): (Hidden, BiGru),
+    opts: &JointOptions,
+    log: &(dyn Fn(&str) + Sync),
+) -> (Linear, Hidden, BiGru) {
+    let p = Params::new(width);
+    let std = Standard::of(segments, width);
+    let mut theta = vec![0.0f32; p.len];
+    theta[p.w1.clone()].copy_from_slice(&hidden.w1);
+    theta[p.b1.clone()].copy_from_slice(&hidden.b1);
+    theta[p.w2.clone()].copy_from_slice(&hidden.w2);
+    let mut adam = Adam {
+        m: vec![0.0; p.len],
+        v: vec![0.0; p.len],
+        t: 0,
+    };
+    let mut seq_adam = gru::Adam::new(&seq);
+    let mut seq_grad = GruGrads::zeros(width);
+    // Segments of like length batched together, batches visited in a seeded order.
+    let mut order: Vec<usize> = (0..segments.len()).collect();
+    order.sort_by_key(|&i| (segments[i].gold.len(), i));
+    let mut batches: Vec<&[usize]> = order.chunks(BATCH).collect();
+    let mut rng = super::Rng(opts.seed);
+    let mut grad = vec![0.0f32; p.len];
+    for epoch in 0..opts.epochs {
+        let lr = opts.learning_rate * (1.0 - 0.9 * epoch as f32 / (opts.epochs.max(2) - 1) as f32);
+        rng.shuffle(&mut batches);
+        let mut total = 0.0;
+        for batch in &batches {
+            // Each segment's gradient apart, then summed in a fixed order: the same
+            // seed gives the same weights whatever the number of threads.
+            let parts: Vec<(Vec<f32>, GruGrads, f64, usize)> = batch
+                .par_iter()
+                .map(|&i| {
+                    let mut g = vec![0.0f32; p.len];
+                    let mut sg = GruGrads::zeros(width);
+                    let (l, n) =
+                        segment_gradient(&p, &theta, &seq, &std, &segments[i], &mut g, &mut sg);
+                    (g, sg, l, n)
+                })
+                .collect();
+            let lines: usize = parts.iter().map(|x| x.3).sum();
+            if lines == 0 {
+                continue;
+            }
+            grad.fill(0.0);
+            seq_grad.clear();
+            for (g, sg, l, _) in &parts {
+                total += l;
+                for (a, b) in grad.iter_mut().zip(g) {
+                    *a += b;
+                }
+                for (a, b) in seq_grad.0.slices_mut().into_iter().zip(sg.0.slices()) {
+                    a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+                }
+            }
+            let scale = 1.0 / lines as f32;
+            grad.iter_mut().for_each(|g| *g *= scale);
+            for a in seq_grad.0.slices_mut() {
+                a.iter_mut().for_each(|g| *g *= scale);
+            }
+            adam.step(&mut theta, &grad, lr);
+            seq_adam.step(&mut seq, &seq_grad, lr);
+        }
+        log(&format!("stage 2, epoch {}: loss {total:.0}", epoch + 1));
+    }
+    let (lin, hidden) = fold(&p, &theta, &std);
+    fold_projection(&mut seq, &std);
+    (lin, hidden, seq)
+}
+
+/// Folds the standardisation into the sequence layer's projection, as [`fold`] does for
+/// the other layers.
+fn fold_projection(seq: &mut BiGru, std: &Standard) {
+    for (d, (m, s)) in std.mean.iter().zip(&std.sd).enumerate() {
+        for j in 0..PROJ {
+            let v = seq.p[d * PROJ + j] / s;
+            seq.p[d * PROJ + j] = v;
+            seq.b_p[j] -= v * m;
+        }
+    }
+}
+
+/// The fitted weights over raw inputs: `w·(x − mean)/sd + b = (w/sd)·x + (b − Σ w·mean/sd)`.
+fn fold(p: &Params, theta: &[f32], std: &Standard) -> (Linear, Hidden) {
+    let w = p.width;
+    let mut lin = Linear::zeros(w, 0);
+    let mut hidden = Hidden {
+        w1: vec![0.0; w * UNITS],
+        b1: theta[p.b1.clone()].to_vec(),
+        w2: theta[p.w2.clone()].to_vec(),
+    };
+    let mut bias = [0.0f32; N_LABELS];
+    for d in 0..w {
+        let (m, s) = (std.mean[d], std.sd[d]);
+        for k in 0..N_LABELS {
+            let v = theta[p.lin.start + d * N_LABELS + k] / s;
+            lin.dense[d * N_LABELS + k] = v;
+            bias[k] -= v * m;
+        }
+        for u in 0..UNITS {
+            let v = theta[p.w1.start + d * UNITS + u] / s;
+            hidden.w1[d * UNITS + u] = v;
+            hidden.b1[u] -= v * m;
+        }
+    }
+    // The first input is the constant 1: its weights are the labels' biases.
+    for k in 0..N_LABELS {
+        lin.dense[k] += bias[k];
+    }
+    (lin, hidden)
+}
