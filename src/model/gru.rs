@@ -527,7 +527,11 @@ impl Adam {
 
     /// An optimiser for the weights of `layer`.
     pub fn new(layer: &BiGru) -> Adam {
-        let n = layer.n_params();
+        Adam::with_len(layer.n_params())
+    }
+
+    /// An optimiser for `n` weights held elsewhere, stepped with [`Adam::update`].
+    pub fn with_len(n: usize) -> Adam {
         Adam {
             m: vec![0.0; n],
             v: vec![0.0; n],
@@ -538,13 +542,23 @@ impl Adam {
     /// Moves `layer`'s weights one step of size `lr` against `grads`. The gradients are
     /// left as they are: clear them for the next batch.
     pub fn step(&mut self, layer: &mut BiGru, grads: &GruGrads, lr: f32) {
+        let weights = layer.slices_mut().into_iter().flat_map(|s| s.iter_mut());
+        self.update(weights, grads.0.slices().into_iter().flatten(), lr);
+    }
+
+    /// Moves `weights` one step of size `lr` against `grads`, taken in the same order
+    /// at every step.
+    pub fn update<'a>(
+        &mut self,
+        weights: impl Iterator<Item = &'a mut f32>,
+        grads: impl Iterator<Item = &'a f32>,
+        lr: f32,
+    ) {
         self.t += 1;
         let c1 = 1.0 - Self::BETA1.powi(self.t);
         let c2 = 1.0 - Self::BETA2.powi(self.t);
         let moments = self.m.iter_mut().zip(self.v.iter_mut());
-        let weights = layer.slices_mut().into_iter().flat_map(|s| s.iter_mut());
-        let gradients = grads.0.slices().into_iter().flatten();
-        for ((w, g), (m, v)) in weights.zip(gradients).zip(moments) {
+        for ((w, g), (m, v)) in weights.zip(grads).zip(moments) {
             *m = Self::BETA1 * *m + (1.0 - Self::BETA1) * g;
             *v = Self::BETA2 * *v + (1.0 - Self::BETA2) * g * g;
             *w -= lr * (*m / c1) / ((*v / c2).sqrt() + Self::EPS);

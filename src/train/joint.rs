@@ -205,28 +205,6 @@ fn segment_gradient(
     (loss, n)
 }
 
-/// Adam's moment estimates.
-struct Adam {
-    m: Vec<f32>,
-    v: Vec<f32>,
-    t: i32,
-}
-
-impl Adam {
-    fn step(&mut self, theta: &mut [f32], grad: &[f32], lr: f32) {
-        const B1: f32 = 0.9;
-        const B2: f32 = 0.999;
-        self.t += 1;
-        let c1 = 1.0 - B1.powi(self.t);
-        let c2 = 1.0 - B2.powi(self.t);
-        for i in 0..theta.len() {
-            self.m[i] = B1 * self.m[i] + (1.0 - B1) * grad[i];
-            self.v[i] = B2 * self.v[i] + (1.0 - B2) * grad[i] * grad[i];
-            theta[i] -= lr * (self.m[i] / c1) / ((self.v[i] / c2).sqrt() + 1e-8);
-        }
-    }
-}
-
 /// Fits stage 2's linear scores, hidden units and sequence layer on `segments`; returns
 /// them over the raw inputs. `hidden` and `seq` hold their starting weights.
 pub fn fit(
@@ -242,11 +220,7 @@ pub fn fit(
     theta[p.w1.clone()].copy_from_slice(&hidden.w1);
     theta[p.b1.clone()].copy_from_slice(&hidden.b1);
     theta[p.w2.clone()].copy_from_slice(&hidden.w2);
-    let mut adam = Adam {
-        m: vec![0.0; p.len],
-        v: vec![0.0; p.len],
-        t: 0,
-    };
+    let mut adam = gru::Adam::with_len(p.len);
     let mut seq_adam = gru::Adam::new(&seq);
     let mut seq_grad = GruGrads::zeros(width);
     // Segments of like length batched together, batches visited in a seeded order.
@@ -292,7 +266,7 @@ pub fn fit(
             for a in seq_grad.0.slices_mut() {
                 a.iter_mut().for_each(|g| *g *= scale);
             }
-            adam.step(&mut theta, &grad, lr);
+            adam.update(theta.iter_mut(), grad.iter(), lr);
             seq_adam.step(&mut seq, &seq_grad, lr);
         }
         log(&format!("stage 2, epoch {}: loss {total:.0}", epoch + 1));
