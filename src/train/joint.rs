@@ -1,11 +1,11 @@
 //! Stage 2 fitted as one network over whole stretches of documents.
 //!
-//! Stage 2's linear scores and hidden units are fitted together by Adam on the log-loss of
-//! segments of consecutive lines, so that a layer that reads the sequence (which needs
-//! whole segments, not shuffled lines) can be fitted with them. The inputs are
-//! standardised while fitting — the network then starts from weights of one scale — and
-//! the standardisation is folded into the weights at the end, so the model reads the raw
-//! inputs.
+//! Stage 2's linear scores, hidden units and sequence layer are fitted together by Adam
+//! on the log-loss of segments of consecutive lines: the sequence layer needs whole
+//! segments, not shuffled lines, and the parts are fitted as one so that each adds to what
+//! the others give. The inputs are standardised while fitting — the network then starts
+//! from weights of one scale — and the standardisation is folded into the weights at the
+//! end, so the model reads the raw inputs.
 
 use rayon::prelude::*;
 
