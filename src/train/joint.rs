@@ -10,7 +10,7 @@
 use rayon::prelude::*;
 
 use crate::label::{Label, N_LABELS};
-use crate::model::gru::{self, BiGru, GruGrads, GruScratch, PROJ};
+use crate::model::gru::{self, BiGru, GruGrads, GruScratch};
 use crate::model::hidden::{Hidden, UNITS};
 use crate::model::{softmax, Linear, Scores};
 
@@ -272,48 +272,69 @@ pub fn fit(
         log(&format!("stage 2, epoch {}: loss {total:.0}", epoch + 1));
     }
     let (lin, hidden) = fold(&p, &theta, &std);
-    fold_projection(&mut seq, &std);
+    fold_rows(&mut seq.p, &mut seq.b_p, &std);
     (lin, hidden, seq)
 }
 
-/// Folds the standardisation into the sequence layer's projection, as [`fold`] does for
-/// the other layers.
-fn fold_projection(seq: &mut BiGru, std: &Standard) {
-    for (d, (m, s)) in std.mean.iter().zip(&std.sd).enumerate() {
-        for j in 0..PROJ {
-            let v = seq.p[d * PROJ + j] / s;
-            seq.p[d * PROJ + j] = v;
-            seq.b_p[j] -= v * m;
+/// Folds the standardisation into rows of weights over the inputs (one row of
+/// `bias.len()` weights per input) and their bias:
+/// `w·(x − mean)/sd + b = (w/sd)·x + (b − Σ w·mean/sd)`.
+fn fold_rows(rows: &mut [f32], bias: &mut [f32], std: &Standard) {
+    let cols = bias.len();
+    for (row, (m, s)) in rows
+        .chunks_exact_mut(cols)
+        .zip(std.mean.iter().zip(&std.sd))
+    {
+        for (w, b) in row.iter_mut().zip(bias.iter_mut()) {
+            *w /= s;
+            *b -= *w * m;
         }
     }
 }
 
-/// The fitted weights over raw inputs: `w·(x − mean)/sd + b = (w/sd)·x + (b − Σ w·mean/sd)`.
+/// The fitted weights over raw inputs.
 fn fold(p: &Params, theta: &[f32], std: &Standard) -> (Linear, Hidden) {
-    let w = p.width;
-    let mut lin = Linear::zeros(w, 0);
-    let mut hidden = Hidden {
-        w1: vec![0.0; w * UNITS],
-        b1: theta[p.b1.clone()].to_vec(),
-        w2: theta[p.w2.clone()].to_vec(),
-    };
+    let mut lin = Linear::zeros(p.width, 0);
+    lin.dense.copy_from_slice(&theta[p.lin.clone()]);
     let mut bias = [0.0f32; N_LABELS];
-    for d in 0..w {
-        let (m, s) = (std.mean[d], std.sd[d]);
-        for k in 0..N_LABELS {
-            let v = theta[p.lin.start + d * N_LABELS + k] / s;
-            lin.dense[d * N_LABELS + k] = v;
-            bias[k] -= v * m;
-        }
-        for u in 0..UNITS {
-            let v = theta[p.w1.start + d * UNITS + u] / s;
-            hidden.w1[d * UNITS + u] = v;
-            hidden.b1[u] -= v * m;
-        }
-    }
+    fold_rows(&mut lin.dense, &mut bias, std);
     // The first input is the constant 1: its weights are the labels' biases.
     for k in 0..N_LABELS {
         lin.dense[k] += bias[k];
     }
+    let mut hidden = Hidden {
+        w1: theta[p.w1.clone()].to_vec(),
+        b1: theta[p.b1.clone()].to_vec(),
+        w2: theta[p.w2.clone()].to_vec(),
+    };
+    fold_rows(&mut hidden.w1, &mut hidden.b1, std);
     (lin, hidden)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folded_weights_on_raw_inputs_match_weights_on_standardised_inputs() {
+        let std = Standard {
+            mean: vec![0.0, 3.0, -2.0, 0.5],
+            sd: vec![1.0, 2.0, 0.25, 4.0],
+        };
+        let cols = 3;
+        let w: Vec<f32> = (0..4 * cols).map(|i| (i as f32 * 0.37).sin()).collect();
+        let b = vec![0.1f32, -0.2, 0.3];
+        let (mut folded, mut folded_b) = (w.clone(), b.clone());
+        fold_rows(&mut folded, &mut folded_b, &std);
+        for x in [[1.0f32, 2.0, -1.5, 7.0], [1.0, -4.0, 0.0, 0.25]] {
+            let mut z = [0.0f32; 4];
+            std.apply(&x, &mut z);
+            for c in 0..cols {
+                let on_std: f32 = b[c] + (0..4).map(|d| w[d * cols + c] * z[d]).sum::<f32>();
+                let on_raw: f32 =
+                    folded_b[c] + (0..4).map(|d| folded[d * cols + c] * x[d]).sum::<f32>();
+                assert!((on_std - on_raw).abs() < 1e-4, "{on_std} vs {on_raw}");
+            }
+        }
+    }
 }
