@@ -130,7 +130,7 @@ fn sigmoid(x: f32) -> f32 {
     0.5 + 0.5 * tanh(0.5 * x)
 }
 
-#[inline]
+#[inline(always)]
 fn relu(pre: &[f32; PROJ]) -> [f32; PROJ] {
     pre.map(|v| v.max(0.0))
 }
@@ -182,7 +182,7 @@ impl Gru {
     }
 
     /// One step from state `h` on input `p`.
-    #[inline]
+    #[inline(always)]
     fn step(&self, p: &[f32; PROJ], h: &[f32; HIDDEN]) -> Step {
         let mut gi = [0.0; GATES];
         gi.copy_from_slice(&self.b_i);
@@ -201,10 +201,11 @@ impl Gru {
         s
     }
 
-    /// Runs over the projections `pre` (before the ReLU) in the order `lines`, writing
-    /// each line's step to `steps`.
+    /// Runs over the projections `pre` (before the ReLU) in the order `lines`, which
+    /// visits every line once, writing each line's step to `steps`.
+    #[inline(always)]
     fn run(&self, pre: &[[f32; PROJ]], lines: impl Iterator<Item = usize>, steps: &mut Vec<Step>) {
-        steps.clear();
+        // Every line's step is overwritten below: only a longer document needs more.
         steps.resize(pre.len(), Step::default());
         let mut h = [0.0; HIDDEN];
         for t in lines {
@@ -420,6 +421,7 @@ impl BiGru {
     }
 
     /// Runs both directions over `pre`, keeping every step in `scratch`.
+    #[inline(always)]
     fn run(&self, pre: &[[f32; PROJ]], scratch: &mut GruScratch) {
         let n = pre.len();
         self.fwd.run(pre, 0..n, &mut scratch.fwd);
