@@ -2,7 +2,9 @@
 //!
 //! `cargo bench --bench classify`. Two groups:
 //! - `classify`: bytes per second of `Cleaner::clean` and `Cleaner::classify` over every
-//!   file of `samples/`, each its own document, on one thread with the embedded model;
+//!   file of `samples/`, each its own document, on one thread with the embedded model,
+//!   and of the features alone (`features`: splitting lines and describing them), so
+//!   that the model's share is the difference;
 //! - `load`: reading `models/default.bin`, from bytes already in memory and from the file.
 
 use std::hint::black_box;
@@ -10,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use dechaff::document::split_lines;
+use dechaff::features::{DocFeatures, Extractor};
 use dechaff::Cleaner;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -53,6 +57,18 @@ fn classify(c: &mut Criterion) {
         b.iter(|| {
             for d in &docs {
                 black_box(cleaner.classify(black_box(d)));
+            }
+        })
+    });
+    let (mut spans, mut f, mut extractor) =
+        (Vec::new(), DocFeatures::default(), Extractor::default());
+    g.bench_function("features", |b| {
+        b.iter(|| {
+            for d in &docs {
+                spans.clear();
+                split_lines(black_box(d), &mut spans);
+                extractor.extract(d, &spans, &mut f);
+                black_box(&f);
             }
         })
     });
