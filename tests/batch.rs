@@ -96,7 +96,8 @@ fn dechaff(args: &[&str]) -> Output {
     run(args, None)
 }
 
-/// Runs the command, failing the test if it takes more than a minute.
+/// Runs the command, failing the test if it takes more than a minute. Its output is read
+/// while it runs: a command whose output fills the pipe waits for a reader.
 fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dechaff"))
         .args(args)
@@ -116,16 +117,30 @@ fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
             let _ = w.write_all(&input);
         });
     }
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            pipe.read_to_end(&mut v).unwrap();
+            v
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
     let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
         }
         if Instant::now() > deadline {
             let _ = child.kill();
             panic!("dechaff {args:?} took over a minute");
         }
         std::thread::sleep(Duration::from_millis(10));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
     }
 }
 
