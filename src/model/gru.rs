@@ -32,7 +32,7 @@ use crate::label::N_LABELS;
 /// Width of the projection of a line's inputs, which both GRUs read.
 pub const PROJ: usize = 32;
 /// Hidden units of each direction.
-pub const HIDDEN: usize = 16;
+pub const HIDDEN: usize = 8;
 /// The three gates (r, z, n) of every hidden unit, side by side in PyTorch's order.
 const GATES: usize = 3 * HIDDEN;
 /// Offsets of the update and candidate gates within a row of `GATES`.
@@ -893,22 +893,13 @@ mod tests {
     #[test]
     fn random_is_scaled_like_pytorch() {
         let g = BiGru::random(9, || 1.0);
-        let bounds = [
-            1.0 / 3.0,
-            1.0 / 3.0,
-            0.25,
-            0.25,
-            0.25,
-            0.25,
-            0.25,
-            0.25,
-            0.25,
-            0.25,
-        ];
+        let gru = 1.0 / (HIDDEN as f32).sqrt();
+        let bounds = [1.0 / 3.0, 1.0 / 3.0, gru, gru, gru, gru, gru, gru, gru, gru];
         for (s, b) in g.slices().iter().zip(bounds) {
             assert!(s.iter().all(|&w| w == b));
         }
-        assert!(g.o.iter().chain(&g.b_o).all(|&w| w == 1.0 / 32f32.sqrt()));
+        let out = 1.0 / (2.0 * HIDDEN as f32).sqrt();
+        assert!(g.o.iter().chain(&g.b_o).all(|&w| w == out));
         assert_eq!(g.d(), 9);
         assert_eq!(
             g.n_params(),
