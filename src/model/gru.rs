@@ -102,9 +102,9 @@ pub struct GruScratch {
 }
 
 /// `tanh` as a rational function of degree 13 over 6 (the approximation Eigen uses),
-/// within a few units in the last place: every line runs 96 of these, and the library
-/// functions cost more than the rest of the line. No branch and no call, so the loops
-/// over the units vectorise; training and labelling both use it, so a model means the
+/// within a few units in the last place: every line runs `6 * HIDDEN` of these, and the
+/// library functions cost more than the rest of the line. No branch and no call, so the
+/// loops over the units vectorise; training and labelling both use it, so a model means the
 /// same thing in both.
 #[inline(always)]
 fn tanh(x: f32) -> f32 {
