@@ -336,6 +336,16 @@ mod tests {
     }
 
     #[test]
+    fn sequence_weights_moved_between_matrices_are_refused() {
+        // The same number of weights in all, so only a matrix-by-matrix check sees it.
+        let mut model = Cleaner::default().model().clone();
+        let moved = model.stage2_seq.fwd.w_h.pop().expect("weights");
+        model.stage2_seq.bwd.w_h.push(moved);
+        let err = model.check_shape().unwrap_err();
+        assert!(err.contains("sequence layer, matrix 5 of 12"), "{err}");
+    }
+
+    #[test]
     fn keeping_everything_folds_only_blank_runs() {
         let c = Cleaner::default().keep(LabelSet::ALL);
         let text = "\n\nOne\r\nTwo\n\n\n\nThree\rFour";

@@ -156,20 +156,28 @@ impl Model {
                 self.stage2_hidden.w2.len(),
                 hidden::UNITS * N_LABELS,
             ),
-            (
-                "stage 2 sequence layer",
-                self.stage2_seq.n_params(),
-                BiGru::zeros(d + stack::len()).n_params(),
-            ),
-            (
-                "stage 2 sequence projection",
-                self.stage2_seq.p.len(),
-                (d + stack::len()) * gru::PROJ,
-            ),
         ];
         for (what, got, expected) in want {
             if got != expected {
                 return Err(format!("{what} weights: {got} values, expected {expected}"));
+            }
+        }
+        // Matrix by matrix: the labelling code indexes each by its own shape.
+        let seq = BiGru::zeros(d + stack::len());
+        for (k, (got, expected)) in self
+            .stage2_seq
+            .slices()
+            .iter()
+            .zip(seq.slices())
+            .enumerate()
+        {
+            if got.len() != expected.len() {
+                return Err(format!(
+                    "stage 2 sequence layer, matrix {} of 12: {} values, expected {}",
+                    k + 1,
+                    got.len(),
+                    expected.len()
+                ));
             }
         }
         let finite = |v: &[f32]| v.iter().all(|x| x.is_finite());
