@@ -103,19 +103,15 @@ pub fn explain(cleaner: &Cleaner, text: &str, top: usize) -> Vec<LineExplanation
     Extractor::default().extract(text, &spans, &mut f);
     debug_assert_eq!(f.len(), labelled.len());
     let inputs = Stage2Inputs::new(model, &f);
-    let mut x = Vec::new();
     labelled
         .into_iter()
         .enumerate()
-        .map(|(i, l)| {
-            inputs.write(i, &mut x);
-            LineExplanation {
-                strongest: strongest(model, &x, &inputs.sequence[i], l.label, top),
-                line: l.line,
-                span: l.span,
-                label: l.label,
-                probs: l.probs,
-            }
+        .map(|(i, l)| LineExplanation {
+            strongest: strongest(model, inputs.row(i), &inputs.sequence[i], l.label, top),
+            line: l.line,
+            span: l.span,
+            label: l.label,
+            probs: l.probs,
         })
         .collect()
 }
@@ -150,46 +146,30 @@ fn input_names() -> &'static [String] {
 }
 
 /// The final stage's inputs of each line of a document, rebuilt as
-/// [`model::Predictor::predict`] builds them.
-struct Stage2Inputs<'a> {
-    features: &'a DocFeatures,
-    stage1: Vec<Scores>,
-    summary: stack::Summary,
+/// [`model::Predictor::predict`] builds them, and the sequence layer's scores from them.
+struct Stage2Inputs {
+    /// Every line's inputs, written out.
+    rows: Vec<f32>,
     /// The sequence layer's scores of each line.
     sequence: Vec<Scores>,
 }
 
-impl<'a> Stage2Inputs<'a> {
-    fn new(model: &model::Model, features: &'a DocFeatures) -> Stage2Inputs<'a> {
+impl Stage2Inputs {
+    fn new(model: &model::Model, features: &DocFeatures) -> Stage2Inputs {
         let mut p1 = Vec::new();
         model::stage1_probs(&model.stage1, features, &mut p1);
-        let mut summary = stack::Summary::default();
-        summary.compute(&p1);
-        let mut inputs = Stage2Inputs {
-            features,
-            stage1: p1,
-            summary,
-            sequence: vec![[0.0; N_LABELS]; features.len()],
-        };
-        let mut rows = Vec::new();
-        let mut x = Vec::new();
-        for i in 0..features.len() {
-            inputs.write(i, &mut x);
-            rows.extend_from_slice(&x);
-        }
+        let rows = stack::rows(features, &p1);
+        let mut sequence = vec![[0.0; N_LABELS]; features.len()];
         model
             .stage2_seq
-            .forward(&rows, &mut GruScratch::default(), &mut inputs.sequence);
-        inputs
+            .forward(&rows, &mut GruScratch::default(), &mut sequence);
+        Stage2Inputs { rows, sequence }
     }
 
-    /// Writes the inputs of line `i` into `out`.
-    fn write(&self, i: usize, out: &mut Vec<f32>) {
-        let d = features::dense_len();
-        out.clear();
-        out.extend_from_slice(self.features.dense_row(i));
-        out.resize(d + stack::len(), 0.0);
-        stack::write(&self.stage1, &self.summary, i, &mut out[d..]);
+    /// The inputs of line `i`.
+    fn row(&self, i: usize) -> &[f32] {
+        let w = features::dense_len() + stack::len();
+        &self.rows[i * w..][..w]
     }
 }
 
@@ -318,14 +298,13 @@ mod tests {
             &mut probs,
         );
         let inputs = Stage2Inputs::new(model, &f);
-        let mut x = Vec::new();
         assert!(!f.is_empty());
         for i in 0..f.len() {
-            inputs.write(i, &mut x);
-            let mut logits = model.stage2.score(&x, &[]);
+            let x = inputs.row(i);
+            let mut logits = model.stage2.score(x, &[]);
             model
                 .stage2_hidden
-                .forward(&x, &mut [0.0; hidden::UNITS], &mut logits);
+                .forward(x, &mut [0.0; hidden::UNITS], &mut logits);
             for k in 0..N_LABELS {
                 logits[k] += inputs.sequence[i][k];
             }
@@ -340,7 +319,7 @@ mod tests {
             }
             let mean = logits.iter().sum::<f32>() / N_LABELS as f32;
             for label in Label::ALL {
-                let total: f32 = strongest(model, &x, &inputs.sequence[i], label, usize::MAX)
+                let total: f32 = strongest(model, x, &inputs.sequence[i], label, usize::MAX)
                     .iter()
                     .map(|c| c.effect)
                     .sum();

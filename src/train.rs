@@ -277,20 +277,6 @@ fn fit_stage1<'a>(docs: impl Iterator<Item = &'a Prepared>, opts: &Options, seed
     layer
 }
 
-/// Stage-2 inputs of every line of a document, given its stage-1 probabilities.
-fn stage2_inputs(f: &DocFeatures, p1: &[Scores]) -> Vec<f32> {
-    let d = features::dense_len();
-    let w = d + stack::len();
-    let mut out = vec![0.0; f.len() * w];
-    let mut summary = stack::Summary::default();
-    summary.compute(p1);
-    for (i, row) in out.chunks_exact_mut(w).enumerate() {
-        row[..d].copy_from_slice(f.dense_row(i));
-        stack::write(p1, &summary, i, &mut row[d..]);
-    }
-    out
-}
-
 /// Stage 2's probabilities for a document's written-out inputs `x`, computed as the
 /// predictor computes them: linear and hidden scores, then the sequence layer's added.
 pub(crate) fn stage2_probs(
@@ -375,7 +361,7 @@ pub fn train(
         .map(|(i, d)| {
             let mut p1 = Vec::new();
             model::stage1_probs(&layers[fold_of(i)].1, &d.features, &mut p1);
-            let x = stage2_inputs(&d.features, &p1);
+            let x = stack::rows(&d.features, &p1);
             (p1, x)
         })
         .collect();

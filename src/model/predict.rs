@@ -255,15 +255,7 @@ mod tests {
 
         let mut p1 = Vec::new();
         stage1_probs(&model.stage1, &f, &mut p1);
-        let mut summary = stack::Summary::default();
-        summary.compute(&p1);
-        let d = features::dense_len();
-        let w = d + stack::len();
-        let mut rows = vec![0.0; f.len() * w];
-        for (i, x) in rows.chunks_exact_mut(w).enumerate() {
-            x[..d].copy_from_slice(f.dense_row(i));
-            stack::write(&p1, &summary, i, &mut x[d..]);
-        }
+        let rows = stack::rows(&f, &p1);
         let want = crate::train::stage2_probs(
             &model.stage2,
             &model.stage2_hidden,

@@ -6,6 +6,7 @@
 //! and after the line, and whether the line falls inside the densest run of content.
 
 use super::Scores;
+use crate::features::{self, DocFeatures};
 use crate::label::N_LABELS;
 
 /// Offsets of the neighbours whose probabilities are inputs of their own.
@@ -129,6 +130,21 @@ pub fn write(p: &[Scores], summary: &Summary, i: usize, out: &mut [f32]) {
         }
     }
     debug_assert_eq!(at, len());
+}
+
+/// Every stage-2 input of every line of a document, written out: each line's dense
+/// features, then the inputs [`write`] draws from the stage-1 probabilities `p1`.
+pub fn rows(f: &DocFeatures, p1: &[Scores]) -> Vec<f32> {
+    let d = features::dense_len();
+    let w = d + len();
+    let mut out = vec![0.0; f.len() * w];
+    let mut summary = Summary::default();
+    summary.compute(p1);
+    for (i, row) in out.chunks_exact_mut(w).enumerate() {
+        row[..d].copy_from_slice(f.dense_row(i));
+        write(p1, &summary, i, &mut row[d..]);
+    }
+    out
 }
 
 #[cfg(test)]
