@@ -51,12 +51,7 @@ impl Linear {
     pub fn score(&self, dense: &[f32], sparse: &[(u32, f32)]) -> Scores {
         debug_assert_eq!(dense.len(), self.n_dense());
         let mut out = [0.0f32; N_LABELS];
-        // No test for zero inputs: the branch-free loop vectorises and never mispredicts.
-        for (x, w) in dense.iter().zip(self.dense.chunks_exact(N_LABELS)) {
-            for k in 0..N_LABELS {
-                out[k] += x * w[k];
-            }
-        }
+        self.add_dense(dense, &mut out);
         for &(b, v) in sparse {
             let w = &self.hashed[b as usize * N_LABELS..(b as usize + 1) * N_LABELS];
             for k in 0..N_LABELS {
@@ -64,6 +59,17 @@ impl Linear {
             }
         }
         out
+    }
+
+    /// Adds the scores of the dense inputs `dense` to `out`.
+    #[inline]
+    pub fn add_dense(&self, dense: &[f32], out: &mut Scores) {
+        // No test for zero inputs: the branch-free loop vectorises and never mispredicts.
+        for (x, w) in dense.iter().zip(self.dense.chunks_exact(N_LABELS)) {
+            for k in 0..N_LABELS {
+                out[k] += x * w[k];
+            }
+        }
     }
 }
 

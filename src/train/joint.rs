@@ -122,14 +122,28 @@ impl Params {
             len: at,
         }
     }
+
+    /// The linear scores and hidden units held in `theta`, as the model holds them.
+    fn layers(&self, theta: &[f32]) -> (Linear, Hidden) {
+        let lin = Linear {
+            dense: theta[self.lin.clone()].to_vec(),
+            hashed: Vec::new(),
+        };
+        let hidden = Hidden {
+            w1: theta[self.w1.clone()].to_vec(),
+            b1: theta[self.b1.clone()].to_vec(),
+            w2: theta[self.w2.clone()].to_vec(),
+        };
+        (lin, hidden)
+    }
 }
 
 /// Forward and backward over one segment: adds the gradient of the summed log-loss to
-/// `grad` and `gru_grad`, and returns the loss and the number of labelled lines.
-#[allow(clippy::too_many_arguments)]
+/// `grad` and `gru_grad` (placed in `grad` by `p`), and returns the loss and the number
+/// of labelled lines. `lin` and `hidden` hold the current weights.
 fn segment_gradient(
     p: &Params,
-    theta: &[f32],
+    (lin, hidden): (&Linear, &Hidden),
     seq: &BiGru,
     std: &Standard,
     seg: &Segment,
@@ -137,12 +151,6 @@ fn segment_gradient(
     gru_grad: &mut GruGrads,
 ) -> (f64, usize) {
     let w = p.width;
-    let (lin, w1, b1, w2) = (
-        &theta[p.lin.clone()],
-        &theta[p.w1.clone()],
-        &theta[p.b1.clone()],
-        &theta[p.w2.clone()],
-    );
     let lines = seg.gold.len();
     let mut xs = vec![0.0f32; lines * w];
     for (row, out) in seg.x.chunks_exact(w).zip(xs.chunks_exact_mut(w)) {
@@ -156,23 +164,9 @@ fn segment_gradient(
     for (t, (x, gold)) in xs.chunks_exact(w).zip(seg.gold).enumerate() {
         let Some(gold) = gold else { continue };
         let mut s = scores[t];
+        lin.add_dense(x, &mut s);
         let mut h = [0.0f32; UNITS];
-        h.copy_from_slice(b1);
-        for d in 0..w {
-            let v = x[d];
-            for k in 0..N_LABELS {
-                s[k] += v * lin[d * N_LABELS + k];
-            }
-            for u in 0..UNITS {
-                h[u] += v * w1[d * UNITS + u];
-            }
-        }
-        for u in 0..UNITS {
-            h[u] = h[u].max(0.0);
-            for k in 0..N_LABELS {
-                s[k] += h[u] * w2[u * N_LABELS + k];
-            }
-        }
+        hidden.forward(x, &mut h, &mut s);
         softmax(&mut s);
         let g = gold.index();
         loss -= (s[g].max(1e-12) as f64).ln();
@@ -184,7 +178,7 @@ fn segment_gradient(
             if h[u] > 0.0 {
                 for k in 0..N_LABELS {
                     grad[p.w2.start + u * N_LABELS + k] += h[u] * err[k];
-                    dh[u] += w2[u * N_LABELS + k] * err[k];
+                    dh[u] += hidden.w2[u * N_LABELS + k] * err[k];
                 }
                 grad[p.b1.start + u] += dh[u];
             }
@@ -234,6 +228,7 @@ pub fn fit(
         rng.shuffle(&mut batches);
         let mut total = 0.0;
         for batch in &batches {
+            let layers = p.layers(&theta);
             // Each segment's gradient apart, then summed in a fixed order: the same
             // seed gives the same weights whatever the number of threads.
             let parts: Vec<(Vec<f32>, GruGrads, f64, usize)> = batch
@@ -241,8 +236,15 @@ pub fn fit(
                 .map(|&i| {
                     let mut g = vec![0.0f32; p.len];
                     let mut sg = GruGrads::zeros(width);
-                    let (l, n) =
-                        segment_gradient(&p, &theta, &seq, &std, &segments[i], &mut g, &mut sg);
+                    let (l, n) = segment_gradient(
+                        &p,
+                        (&layers.0, &layers.1),
+                        &seq,
+                        &std,
+                        &segments[i],
+                        &mut g,
+                        &mut sg,
+                    );
                     (g, sg, l, n)
                 })
                 .collect();
@@ -294,19 +296,13 @@ fn fold_rows(rows: &mut [f32], bias: &mut [f32], std: &Standard) {
 
 /// The fitted weights over raw inputs.
 fn fold(p: &Params, theta: &[f32], std: &Standard) -> (Linear, Hidden) {
-    let mut lin = Linear::zeros(p.width, 0);
-    lin.dense.copy_from_slice(&theta[p.lin.clone()]);
+    let (mut lin, mut hidden) = p.layers(theta);
     let mut bias = [0.0f32; N_LABELS];
     fold_rows(&mut lin.dense, &mut bias, std);
     // The first input is the constant 1: its weights are the labels' biases.
     for k in 0..N_LABELS {
         lin.dense[k] += bias[k];
     }
-    let mut hidden = Hidden {
-        w1: theta[p.w1.clone()].to_vec(),
-        b1: theta[p.b1.clone()].to_vec(),
-        w2: theta[p.w2.clone()].to_vec(),
-    };
     fold_rows(&mut hidden.w1, &mut hidden.b1, std);
     (lin, hidden)
 }
