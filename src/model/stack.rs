@@ -133,7 +133,7 @@ pub fn write(p: &[Scores], summary: &Summary, i: usize, out: &mut [f32]) {
 }
 
 /// Every stage-2 input of every line of a document, written out: each line's dense
-/// features, then the inputs [`write`] draws from the stage-1 probabilities `p1`.
+/// features, then the inputs [`write()`] draws from the stage-1 probabilities `p1`.
 pub fn rows(f: &DocFeatures, p1: &[Scores]) -> Vec<f32> {
     let d = features::dense_len();
     let w = d + len();
