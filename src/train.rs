@@ -169,15 +169,20 @@ pub fn prepare(docs: &[LabelledDoc]) -> Vec<Prepared> {
 }
 
 /// SplitMix64: small, seedable, and the same everywhere.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
+    }
+
+    /// A draw uniform in -1..1.
+    pub(crate) fn uniform(&mut self) -> f32 {
+        (self.next() >> 40) as f32 / (1u64 << 23) as f32 - 1.0
     }
 
     fn shuffle<T>(&mut self, v: &mut [T]) {
@@ -375,7 +380,7 @@ pub fn train(
         w,
     );
     let mut rng = Rng(opts.seed.wrapping_add(2000));
-    let mut draw = || (rng.next() >> 40) as f32 / (1u64 << 23) as f32 - 1.0;
+    let mut draw = || rng.uniform();
     let hidden = Hidden::random(w, &mut draw);
     let seq = BiGru::random(w, &mut draw);
     let (mut stage2, hidden, seq) = joint::fit(

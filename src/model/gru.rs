@@ -571,6 +571,7 @@ impl Adam {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::softmax;
 
     #[test]
     fn tanh_and_sigmoid_are_close_to_the_library_functions() {
@@ -585,19 +586,11 @@ mod tests {
         assert_eq!(tanh(0.0), 0.0);
         assert!(tanh(100.0) <= 1.0 && tanh(-100.0) >= -1.0);
     }
-    use crate::model::softmax;
 
-    /// Uniform draws in -1..1 from SplitMix64.
+    /// Uniform draws in -1..1, seeded.
     fn uniform(seed: u64) -> impl FnMut() -> f32 {
-        let mut state = seed;
-        move || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^= z >> 31;
-            (z >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-        }
+        let mut rng = crate::train::Rng(seed);
+        move || rng.uniform()
     }
 
     /// `n` lines of `d` inputs, about a third of them zero, as the features mostly are.
