@@ -1,9 +1,18 @@
-//! Cue phrases: one Aho-Corasick automaton finds them all in one pass over each line.
+//! Cue phrases, found as the line scan reads each word (see [`super::line::scan`]).
+//!
+//! A phrase counts only on word boundaries, so where one starts, the line holds its first
+//! word whole, as the scan reads words. Each word the scan reads is looked up among the
+//! phrases' first words, by the hash the scan has already taken, in a table small enough
+//! to stay in the cache; only the phrases that begin with that word are compared with
+//! the line. An Aho-Corasick automaton stepped every byte through a table too large for
+//! the first-level cache, a tenth of the labelling time.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use super::line::is_cjk;
 use super::tables::{CUES, N_CUES};
-use crate::document::LineSpan;
+use super::vocab::{hash_word, lowercase_into};
 
 /// The cue phrases found in one line.
 #[derive(Clone, Copy, Debug, Default)]
@@ -24,32 +33,48 @@ impl CueHits {
     }
 }
 
-/// The compiled phrase lists: an Aho-Corasick automaton as a flat table of transitions,
-/// stepped a byte at a time with no call per byte and no return per match (short
-/// phrases such as "ad" match inside many words).
+/// The compiled phrase lists.
 pub struct CueMatcher {
-    /// Equivalence class of each byte: bytes that no phrase holds (in either case) all
-    /// share class 0.
-    class: [u8; 256],
-    classes: usize,
-    /// `next[state * classes + class]`: the next state, times `classes`, with
-    /// [`MATCH`] set when it ends phrases.
-    next: Vec<u32>,
-    /// The phrases each state ends, as (length in bytes, cue kind): those of state `s`
-    /// are `ends[ends_at[s]..ends_at[s + 1]]`.
-    ends: Vec<(u32, u8)>,
-    ends_at: Vec<u32>,
+    /// Open-addressed table of the phrases' first words, by the hash of the word
+    /// lower-cased as the scan hashes words: the slot holds the hash's low half, made odd
+    /// (0 marks an empty slot). Four bytes a word keep the table in the first-level cache;
+    /// the rare word that shares a slot and a half-hash with a first word costs a
+    /// comparison that fails, and nothing else.
+    words: Vec<u32>,
+    /// The phrases that begin with the word in the same slot: `phrases[from..to]`.
+    ranges: Vec<(u32, u32)>,
+    mask: usize,
+    /// The phrases that begin with a mark, not a word ("% off"), by their first byte.
+    by_mark: [(u32, u32); 256],
+    /// Each phrase and its cue kind.
+    phrases: Vec<(&'static str, u8)>,
 }
 
-/// Marks a state that ends at least one phrase.
-const MATCH: u32 = 1 << 31;
+/// What a slot of [`CueMatcher`] keeps of a word hash: its low half, which the slot's
+/// place does not tell, never 0.
+fn tag(hash: u64) -> u32 {
+    hash as u32 | 1
+}
+
+/// The first word of `phrase` as the scan reads words: one CJK character, or a run of
+/// other letters and digits; `None` when the phrase begins with a mark.
+fn first_word(phrase: &str) -> Option<&str> {
+    let first = phrase.chars().next()?;
+    if is_cjk(first) {
+        return Some(&phrase[..first.len_utf8()]);
+    }
+    let end = phrase
+        .find(|c: char| !c.is_alphanumeric() || is_cjk(c))
+        .unwrap_or(phrase.len());
+    (end > 0).then(|| &phrase[..end])
+}
 
 impl CueMatcher {
     /// The shared matcher, built on first use.
     pub fn get() -> &'static CueMatcher {
         static MATCHER: OnceLock<CueMatcher> = OnceLock::new();
         MATCHER.get_or_init(|| {
-            let phrases: Vec<(&str, u8)> = CUES
+            let phrases: Vec<(&'static str, u8)> = CUES
                 .iter()
                 .flat_map(|(kind, list)| list.iter().map(|p| (*p, *kind as u8)))
                 .collect();
@@ -57,147 +82,146 @@ impl CueMatcher {
         })
     }
 
-    /// Compiles `phrases` (each with its cue kind), matched ASCII-case-insensitively.
-    fn new(phrases: &[(&str, u8)]) -> CueMatcher {
-        let mut class = [0u8; 256];
-        let mut classes = 1;
-        for b in phrases.iter().flat_map(|(p, _)| p.bytes()) {
-            let b = b.to_ascii_lowercase();
-            if class[b as usize] == 0 {
-                assert!(classes < 256, "too many distinct bytes in the cue phrases");
-                class[b as usize] = classes as u8;
-                class[b.to_ascii_uppercase() as usize] = classes as u8;
-                classes += 1;
-            }
-        }
-        // The trie of the phrases: `child[state * classes + class]`, 0 for none (the root
-        // is nobody's child), and the phrases ending at each state.
-        let mut child = vec![0u32; classes];
-        let mut own: Vec<Vec<(u32, u8)>> = vec![Vec::new()];
-        for &(phrase, kind) in phrases {
-            let mut s = 0;
-            for b in phrase.bytes() {
-                let at = s * classes + class[b as usize] as usize;
-                if child[at] == 0 {
-                    child[at] = own.len() as u32;
-                    child.resize(child.len() + classes, 0);
-                    own.push(Vec::new());
+    /// Compiles `list` (phrases, each with its cue kind), matched ASCII-case-insensitively.
+    pub(crate) fn new(list: &[(&'static str, u8)]) -> CueMatcher {
+        let mut by_word: HashMap<u64, Vec<(&'static str, u8)>> = HashMap::new();
+        let mut by_mark = vec![Vec::new(); 256];
+        let mut buf = Vec::new();
+        for &(phrase, kind) in list {
+            assert!(
+                phrase.starts_with(|c: char| !c.is_whitespace()),
+                "cue phrase {phrase:?} is empty or starts with white space"
+            );
+            match first_word(phrase) {
+                Some(word) => {
+                    lowercase_into(word, &mut buf);
+                    by_word
+                        .entry(hash_word(&buf))
+                        .or_default()
+                        .push((phrase, kind));
                 }
-                s = child[at] as usize;
+                None => by_mark[phrase.as_bytes()[0] as usize].push((phrase, kind)),
             }
-            own[s].push((phrase.len() as u32, kind));
         }
-        // Breadth first, each state's missing transitions are those of its failure state
-        // (the longest proper suffix that is a trie state), already complete, and it ends
-        // the phrases its failure state ends.
-        let n = own.len();
-        let mut next = vec![0u32; n * classes];
-        let mut fail = vec![0usize; n];
-        let mut ends_of = own;
-        let mut queue = std::collections::VecDeque::from([0usize]);
-        while let Some(s) = queue.pop_front() {
-            for c in 0..classes {
-                let t = child[s * classes + c] as usize;
-                if t == 0 {
-                    next[s * classes + c] = if s == 0 {
-                        0
-                    } else {
-                        next[fail[s] * classes + c]
-                    };
-                    continue;
+        let mut hashes: Vec<u64> = by_word.keys().copied().collect();
+        hashes.sort_unstable();
+        let size = (4 * hashes.len()).next_power_of_two().max(16);
+        let mut m = CueMatcher {
+            words: vec![0; size],
+            ranges: vec![(0, 0); size],
+            mask: size - 1,
+            by_mark: [(0, 0); 256],
+            phrases: Vec::new(),
+        };
+        for h in hashes {
+            let mut at = m.slot(h);
+            while m.words[at] != 0 {
+                at = (at + 1) & m.mask;
+            }
+            let from = m.phrases.len() as u32;
+            m.phrases.extend(&by_word[&h]);
+            m.words[at] = tag(h);
+            m.ranges[at] = (from, m.phrases.len() as u32);
+        }
+        for (b, list) in by_mark.iter().enumerate() {
+            let from = m.phrases.len() as u32;
+            m.phrases.extend(list);
+            m.by_mark[b] = (from, m.phrases.len() as u32);
+        }
+        m
+    }
+
+    /// Where the probe for a word hash starts: the hashes are uniform, any bits will do.
+    fn slot(&self, hash: u64) -> usize {
+        (hash >> 32) as usize & self.mask
+    }
+
+    /// Credits to `hits` the phrases found at byte `start` of `line`, where a word hashed
+    /// `word` begins.
+    #[inline(always)]
+    pub fn word(&self, line: &str, start: usize, word: u64, hits: &mut CueHits) {
+        let (mut at, tag) = (self.slot(word), tag(word));
+        loop {
+            match self.words[at] {
+                0 => return,
+                t if t == tag => {
+                    let (from, to) = self.ranges[at];
+                    return self.credit(line, start, from, to, hits);
                 }
-                next[s * classes + c] = t as u32;
-                fail[t] = if s == 0 {
-                    0
-                } else {
-                    next[fail[s] * classes + c] as usize
-                };
-                let inherited = ends_of[fail[t]].clone();
-                ends_of[t].extend(inherited);
-                queue.push_back(t);
+                _ => at = (at + 1) & self.mask,
             }
         }
-        let (mut ends, mut ends_at) = (Vec::new(), Vec::new());
-        for e in &ends_of {
-            ends_at.push(ends.len() as u32);
-            ends.extend_from_slice(e);
-        }
-        ends_at.push(ends.len() as u32);
-        assert!(next.len() < MATCH as usize, "cue automaton too large");
-        for t in &mut next {
-            let s = *t as usize;
-            *t = (s * classes) as u32 | if ends_of[s].is_empty() { 0 } else { MATCH };
-        }
-        CueMatcher {
-            class,
-            classes,
-            next,
-            ends,
-            ends_at,
-        }
     }
 
-    /// Finds the cues of the lines `lines` of `text`, writing one [`CueHits`] per line
-    /// into `out`.
-    pub fn scan(&self, text: &str, lines: &[LineSpan], out: &mut Vec<CueHits>) {
-        out.clear();
-        out.extend(lines.iter().map(|line| self.line(text, line)));
+    /// Whether some phrase begins with byte `b`, a mark's first byte.
+    #[inline(always)]
+    pub fn starts_mark(&self, b: u8) -> bool {
+        let (from, to) = self.by_mark[b as usize];
+        from < to
     }
 
-    /// The cues of one line: every phrase found inside it, on word boundaries.
-    fn line(&self, text: &str, line: &LineSpan) -> CueHits {
-        let mut hits = CueHits::default();
-        let mut state = 0u32;
-        for (i, &b) in text.as_bytes()[line.start..line.end].iter().enumerate() {
-            state = self.next[(state & !MATCH) as usize + self.class[b as usize] as usize];
-            if state & MATCH != 0 {
-                self.credit(text, line, state & !MATCH, line.start + i + 1, &mut hits);
-            }
-        }
-        hits
+    /// Credits to `hits` the phrases found at byte `start` of `line`, where a mark is.
+    pub fn mark(&self, line: &str, start: usize, hits: &mut CueHits) {
+        let (from, to) = self.by_mark[line.as_bytes()[start] as usize];
+        self.credit(line, start, from, to, hits);
     }
 
-    /// Credits the phrases that `state` ends at byte `end` to `hits`. Kept out of the
-    /// byte loop, which it would otherwise crowd.
+    /// Credits to `hits` those of `phrases[from..to]` that `line` holds at byte `start`,
+    /// on word boundaries. Kept out of the scan, which it would otherwise crowd.
     #[inline(never)]
-    fn credit(&self, text: &str, line: &LineSpan, state: u32, end: usize, hits: &mut CueHits) {
-        let s = state as usize / self.classes;
-        for &(len, kind) in &self.ends[self.ends_at[s] as usize..self.ends_at[s + 1] as usize] {
-            let start = end - len as usize;
-            if !on_word_boundary(text, text.as_bytes(), start, end) {
+    fn credit(&self, line: &str, start: usize, from: u32, to: u32, hits: &mut CueHits) {
+        // After a letter or digit (a word begins after a CJK character), no phrase starts.
+        if line[..start]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+        {
+            return;
+        }
+        let at_start = line[..start].trim_end().is_empty();
+        for &(phrase, kind) in &self.phrases[from as usize..to as usize] {
+            let end = start + phrase.len();
+            match line.as_bytes().get(start..end) {
+                Some(found) if found.eq_ignore_ascii_case(phrase.as_bytes()) => {}
+                _ => continue,
+            }
+            // Phrases that end in punctuation ("said:") carry their own boundary.
+            let ends_in_word = phrase
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric);
+            if ends_in_word
+                && line[end..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric)
+            {
                 continue;
             }
             let kind = kind as usize;
             hits.counts[kind] = hits.counts[kind].saturating_add(1);
-            if text[line.start..start].trim_end().is_empty() {
+            if at_start {
                 hits.at_start |= 1 << kind;
             }
-            hits.longest = hits.longest.max(len);
+            hits.longest = hits.longest.max(phrase.len() as u32);
         }
     }
-}
-
-fn on_word_boundary(text: &str, bytes: &[u8], start: usize, end: usize) -> bool {
-    let inner = |c: char| c.is_alphanumeric();
-    // Phrases that end in punctuation ("said:") carry their own boundary.
-    let ends_in_word = bytes[end - 1].is_ascii_alphanumeric() || bytes[end - 1] >= 0x80;
-    let before_ok = !text[..start].chars().next_back().is_some_and(inner);
-    let after_ok = !ends_in_word || !text[end..].chars().next().is_some_and(inner);
-    before_ok && after_ok
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::document::split_lines;
+    use crate::features::line::{scan, Scratch};
     use crate::features::tables::Cue;
 
+    fn hits_with(matcher: &CueMatcher, line: &str) -> CueHits {
+        scan(line, &mut Scratch::default(), matcher, &mut Vec::new()).cues
+    }
+
     fn hits(text: &str) -> Vec<CueHits> {
-        let mut spans = Vec::new();
-        split_lines(text, &mut spans);
-        let mut out = Vec::new();
-        CueMatcher::get().scan(text, &spans, &mut out);
-        out
+        text.lines()
+            .map(|line| hits_with(CueMatcher::get(), line))
+            .collect()
     }
 
     #[test]
@@ -220,6 +244,16 @@ mod tests {
         assert_eq!(h[0].counts[Cue::Byline as usize], 1);
     }
 
+    /// Whether bytes `start..end` of `text` stand on word boundaries: no letter or digit
+    /// before them, and none after them unless they end in punctuation.
+    fn on_word_boundary(text: &str, start: usize, end: usize) -> bool {
+        let inner = |c: char| c.is_alphanumeric();
+        let before = text[..start].chars().next_back().is_some_and(inner);
+        let ends_in_word = text[..end].chars().next_back().is_some_and(inner);
+        let after = text[end..].chars().next().is_some_and(inner);
+        !before && (!ends_in_word || !after)
+    }
+
     /// Every occurrence of every phrase, found by comparing at each position.
     fn naive(phrases: &[(&str, u8)], text: &str) -> CueHits {
         let mut hits = CueHits::default();
@@ -230,7 +264,8 @@ mod tests {
                 let end = start + p.len();
                 if end > bytes.len()
                     || !bytes[start..end].eq_ignore_ascii_case(p)
-                    || !on_word_boundary(text, bytes, start, end)
+                    || !text.is_char_boundary(start)
+                    || !on_word_boundary(text, start, end)
                 {
                     continue;
                 }
@@ -247,7 +282,8 @@ mod tests {
 
     #[test]
     fn finds_what_a_naive_search_finds() {
-        // Phrases that share prefixes and suffixes, so that the failure links matter.
+        // Phrases that share first words, phrases inside phrases, a phrase listed twice,
+        // phrases that begin or end with a mark, words in other scripts.
         let phrases = [
             ("he", 0),
             ("she", 1),
@@ -258,27 +294,32 @@ mod tests {
             ("©", 6),
             ("said:", 7),
             ("hers", 8),
+            ("% off", 9),
+            ("à la une", 10),
+            ("up-to-date", 11),
+            ("新闻", 12),
+            ("straße", 13),
         ];
         let matcher = CueMatcher::new(&phrases);
-        let texts = [
+        let lines = [
             "ushers",
             "She said: HE, his, hers and SHERS",
             "Sign up — sign upfront; sign up",
-            "© 2024 his © his",
+            "© 2024 his © his ©his a©",
             "h",
             "ßhe she",
             "a longer line that says she is his and hers, and then says sign up",
+            "50% off, 50 % OFF, 50 %off",
+            "À LA UNE, à la une, À la une, àla une",
+            "up-to-date up-to-dates UP-TO-DATE: up",
+            "supercalifragilisticexpialidocious he",
+            "he\u{e9} h\u{e9}e he\u{2019}s",
+            "新闻 今日新闻 新闻he 他新闻",
+            "STRASSE Straße STRAßE straßen",
         ];
-        // Lines are walked in pairs of unequal lengths, and the last one alone.
-        let text = texts.join("\n");
-        let mut spans = Vec::new();
-        split_lines(&text, &mut spans);
-        let mut got = Vec::new();
-        matcher.scan(&text, &spans, &mut got);
-        assert_eq!(got.len(), texts.len());
-        for ((line, got), span) in texts.iter().zip(&got).zip(&spans) {
+        for line in lines {
+            let got = hits_with(&matcher, line);
             let want = naive(&phrases, line);
-            assert_eq!(&text[span.start..span.end], *line);
             assert_eq!(got.counts, want.counts, "{line:?}");
             assert_eq!(got.at_start, want.at_start, "{line:?}");
             assert_eq!(got.longest, want.longest, "{line:?}");

@@ -1,5 +1,6 @@
 //! Statistics of one line, gathered in a single pass over its characters.
 
+use super::cues::{CueHits, CueMatcher};
 use super::vocab::{hash_word, kind, lowercase_into, Vocab};
 
 /// How a line ends, after closing quotes and brackets.
@@ -68,6 +69,8 @@ pub struct LineStats {
     pub ending: Ending,
     /// [`shape`] flags.
     pub shape: u32,
+    /// The cue phrases the line holds.
+    pub cues: CueHits,
     pub first_word: u64,
     pub last_word: u64,
     /// Hash of the line's lower-cased words: equal lines, up to case and punctuation,
@@ -102,7 +105,7 @@ pub(crate) fn ratio(a: u32, b: u32) -> f32 {
     }
 }
 
-fn is_cjk(c: char) -> bool {
+pub(super) fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3040..=0x30ff | 0x3400..=0x4dbf | 0x4e00..=0x9fff | 0xf900..=0xfaff)
 }
 
@@ -309,6 +312,7 @@ fn hash_lower(
 /// What the end of each word updates beyond the line's counts.
 struct Hashing<'a> {
     vocab: &'a Vocab,
+    cues: &'a CueMatcher,
     lower: &'a mut Vec<u8>,
     /// The hash of each word of the line, in order.
     words: &'a mut Vec<u64>,
@@ -325,6 +329,7 @@ impl Hashing<'_> {
         }
         let h = hash_lower(line, word.start..end, word.ascii, word.lower, self.lower);
         self.words.push(h);
+        self.cues.word(line, word.start, h, &mut s.cues);
         if s.words == 0 {
             s.first_word = h;
         }
@@ -358,8 +363,14 @@ fn end_token(line: &str, start: usize, end: usize, s: &mut LineStats) {
     }
 }
 
-/// Gathers the statistics of `line`, pushing the hash of each lower-cased word onto `words`.
-pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStats {
+/// Gathers the statistics of `line`, the phrases of `cues` among them, pushing the hash
+/// of each lower-cased word onto `words`.
+pub fn scan(
+    line: &str,
+    scratch: &mut Scratch,
+    cues: &CueMatcher,
+    words: &mut Vec<u64>,
+) -> LineStats {
     let mut s = LineStats::default();
     let Scratch { lower, classes } = scratch;
     let mut word = Word {
@@ -381,6 +392,7 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
     let mut first_nonspace = true;
     let mut hashing = Hashing {
         vocab: Vocab::get(),
+        cues,
         lower,
         words,
         words_hash: 0,
@@ -465,6 +477,9 @@ pub fn scan(line: &str, scratch: &mut Scratch, words: &mut Vec<u64>) -> LineStat
         } else {
             hashing.end_word(line, &mut word, at, &mut s);
             s.punct += 1;
+            if cues.starts_mark(line.as_bytes()[at]) {
+                cues.mark(line, at, &mut s.cues);
+            }
             match c {
                 ',' | '、' | '，' => s.commas += 1,
                 '©' | '®' => s.shape |= shape::COPYRIGHT,
@@ -655,7 +670,12 @@ mod tests {
     use super::*;
 
     fn stats(line: &str) -> LineStats {
-        scan(line, &mut Scratch::default(), &mut Vec::new())
+        scan(
+            line,
+            &mut Scratch::default(),
+            CueMatcher::get(),
+            &mut Vec::new(),
+        )
     }
 
     #[test]
@@ -745,7 +765,12 @@ mod tests {
     #[test]
     fn words_are_hashed_lower_cased() {
         let mut words = Vec::new();
-        let s = scan("Ünïcode WORD, x2 北", &mut Scratch::default(), &mut words);
+        let s = scan(
+            "Ünïcode WORD, x2 北",
+            &mut Scratch::default(),
+            CueMatcher::get(),
+            &mut words,
+        );
         assert_eq!(s.words, 4);
         assert_eq!(s.cap_words, 2);
         let expect: Vec<u64> = ["ünïcode", "word", "x2", "北"]

@@ -105,7 +105,6 @@ pub fn dense_names() -> &'static [String] {
         let stats = [LineStats::default()];
         let view = DocView {
             stats: &stats,
-            cues: &[CueHits::default()],
             ctx: &[Context::default()],
             doc: DocContext::default(),
         };
@@ -150,7 +149,6 @@ pub struct DocFeatures {
     pub sparse_start: Vec<u32>,
     /// The statistics of each line, kept for the explanations and decoding.
     pub stats: Vec<LineStats>,
-    cues: Vec<CueHits>,
     ctx: Vec<Context>,
     doc: DocContext,
 }
@@ -186,7 +184,6 @@ impl DocFeatures {
     fn view(&self) -> DocView<'_> {
         DocView {
             stats: &self.stats,
-            cues: &self.cues,
             ctx: &self.ctx,
             doc: self.doc,
         }
@@ -199,7 +196,6 @@ impl DocFeatures {
 pub struct Extractor {
     line: line::Scratch,
     context: context::Scratch,
-    spans: Vec<LineSpan>,
     words: Vec<u64>,
     word_start: Vec<u32>,
     blank_before: Vec<bool>,
@@ -244,11 +240,11 @@ impl Extractor {
     pub fn analyse(&mut self, text: &str, spans: &[LineSpan], out: &mut DocFeatures) {
         out.line_index.clear();
         out.stats.clear();
-        self.spans.clear();
         self.words.clear();
         self.word_start.clear();
         self.blank_before.clear();
         let mut blank = true;
+        let cues = CueMatcher::get();
         for (i, span) in spans.iter().enumerate() {
             let t = span.text(text);
             if is_blank(t) {
@@ -256,15 +252,13 @@ impl Extractor {
                 continue;
             }
             out.line_index.push(i);
-            self.spans.push(*span);
             self.blank_before.push(blank);
             blank = false;
             self.word_start.push(self.words.len() as u32);
             out.stats
-                .push(line::scan(t, &mut self.line, &mut self.words));
+                .push(line::scan(t, &mut self.line, cues, &mut self.words));
         }
         self.word_start.push(self.words.len() as u32);
-        CueMatcher::get().scan(text, &self.spans, &mut out.cues);
         let words = context::Words {
             words: &self.words,
             start: &self.word_start,
@@ -319,7 +313,6 @@ impl Extractor {
 /// Everything the dense features of one line are computed from.
 struct DocView<'a> {
     stats: &'a [LineStats],
-    cues: &'a [CueHits],
     ctx: &'a [Context],
     doc: DocContext,
 }
@@ -343,12 +336,11 @@ impl DocView<'_> {
     fn dense(&self, i: usize, sink: &mut impl Sink) {
         let s = &self.stats[i];
         let c = &self.ctx[i];
-        let cue = &self.cues[i];
         sink.put("bias", 1.0);
         line_stats(s, sink);
-        cue_hits(cue, s, sink);
+        cue_hits(&s.cues, s, sink);
         for (name, j) in [("prev", i.checked_sub(1)), ("next", i.checked_add(1))] {
-            let neighbour = j.and_then(|j| self.stats.get(j).map(|s| (s, &self.cues[j])));
+            let neighbour = j.and_then(|j| self.stats.get(j));
             neighbour_stats(name, neighbour, s, sink);
         }
         for (name, j) in [("prev2", i.checked_sub(2)), ("next2", i.checked_add(2))] {
@@ -490,13 +482,14 @@ fn cue_hits(cue: &CueHits, s: &LineStats, sink: &mut impl Sink) {
 #[inline(always)]
 fn neighbour_stats(
     name: &'static str,
-    neighbour: Option<(&LineStats, &CueHits)>,
+    neighbour: Option<&LineStats>,
     me: &LineStats,
     sink: &mut impl Sink,
 ) {
     sink.flag(name, neighbour.is_some());
-    let default = (LineStats::default(), CueHits::default());
-    let (s, cue) = neighbour.unwrap_or((&default.0, &default.1));
+    let default = LineStats::default();
+    let s = neighbour.unwrap_or(&default);
+    let cue = &s.cues;
     sink.bins(name, s.words as f32, &WORD_EDGES);
     sink.put_nth(name, 100, s.link_density());
     sink.put_nth(name, 101, s.stop_ratio());
