@@ -3,7 +3,6 @@
 
 use super::counts::Counts;
 use super::line::LineStats;
-use super::vocab::Vocab;
 
 /// Where one line stands in its document.
 #[derive(Clone, Copy, Debug, Default)]
@@ -71,7 +70,8 @@ pub struct Scratch {
 const CHROME_COST: i64 = 6;
 const PROSE_CAP: i64 = 80;
 
-/// The words of the document's lines: line `i` owns `words[start[i]..start[i + 1]]`.
+/// The words of the document's lines that are on no stop-word list: line `i` owns
+/// `words[start[i]..start[i + 1]]`.
 pub struct Words<'a> {
     pub words: &'a [u64],
     pub start: &'a [u32],
@@ -218,7 +218,6 @@ pub fn analyse(
     }
 
     // Vocabulary shared with the document's prose.
-    let vocab = Vocab::get();
     let prose_words = &mut scratch.prose_words;
     let prose_lines = (0..n).filter(|&i| prose[i]);
     prose_words.reset(prose_lines.clone().map(|i| words.of(i).len()).sum());
@@ -228,18 +227,10 @@ pub fn analyse(
         }
     }
     for i in 0..n {
-        let (mut content_words, mut shared) = (0u32, 0u32);
-        for w in words.of(i) {
-            if vocab.is_stopword(*w) {
-                continue;
-            }
-            content_words += 1;
-            let own = u32::from(prose[i]);
-            if prose_words.get(*w) > own {
-                shared += 1;
-            }
-        }
-        out[i].vocab_overlap = super::line::ratio(shared, content_words);
+        let own = u32::from(prose[i]);
+        let line = words.of(i);
+        let shared = line.iter().filter(|w| prose_words.get(**w) > own).count();
+        out[i].vocab_overlap = super::line::ratio(shared as u32, line.len() as u32);
     }
 
     // Neighbourhood means over three lines either side.

@@ -211,11 +211,17 @@ impl CueMatcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::line::{scan, Scratch};
+    use crate::features::line::{scan, Scratch, WordHashes};
     use crate::features::tables::Cue;
 
     fn hits_with(matcher: &CueMatcher, line: &str) -> CueHits {
-        scan(line, &mut Scratch::default(), matcher, &mut Vec::new()).cues
+        scan(
+            line,
+            &mut Scratch::default(),
+            matcher,
+            &mut WordHashes::default(),
+        )
+        .cues
     }
 
     fn hits(text: &str) -> Vec<CueHits> {

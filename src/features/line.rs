@@ -309,13 +309,29 @@ fn hash_lower(
     }
 }
 
+/// The hashes of words lower-cased, as [`scan`] pushes them, line after line.
+#[derive(Default)]
+pub struct WordHashes {
+    /// Every word.
+    pub all: Vec<u64>,
+    /// The words on no stop-word list: the document's vocabulary (see
+    /// [`super::context`]).
+    pub content: Vec<u64>,
+}
+
+impl WordHashes {
+    pub fn clear(&mut self) {
+        self.all.clear();
+        self.content.clear();
+    }
+}
+
 /// What the end of each word updates beyond the line's counts.
 struct Hashing<'a> {
     vocab: &'a Vocab,
     cues: &'a CueMatcher,
     lower: &'a mut Vec<u8>,
-    /// The hash of each word of the line, in order.
-    words: &'a mut Vec<u64>,
+    words: &'a mut WordHashes,
     /// See [`LineStats::words_hash`].
     words_hash: u64,
 }
@@ -328,7 +344,7 @@ impl Hashing<'_> {
             return;
         }
         let h = hash_lower(line, word.start..end, word.ascii, word.lower, self.lower);
-        self.words.push(h);
+        self.words.all.push(h);
         self.cues.word(line, word.start, h, &mut s.cues);
         if s.words == 0 {
             s.first_word = h;
@@ -340,6 +356,8 @@ impl Hashing<'_> {
         let kinds = self.vocab.kinds(h);
         if kinds & kind::STOPWORD != 0 {
             s.stop_words += 1;
+        } else {
+            self.words.content.push(h);
         }
         if kinds & kind::MONTH != 0 {
             s.shape |= shape::MONTH;
@@ -363,13 +381,13 @@ fn end_token(line: &str, start: usize, end: usize, s: &mut LineStats) {
     }
 }
 
-/// Gathers the statistics of `line`, the phrases of `cues` among them, pushing the hash
-/// of each lower-cased word onto `words`.
+/// Gathers the statistics of `line`, the phrases of `cues` among them, pushing the hashes
+/// of its words onto `words`.
 pub fn scan(
     line: &str,
     scratch: &mut Scratch,
     cues: &CueMatcher,
-    words: &mut Vec<u64>,
+    words: &mut WordHashes,
 ) -> LineStats {
     let mut s = LineStats::default();
     let Scratch { lower, classes } = scratch;
@@ -674,7 +692,7 @@ mod tests {
             line,
             &mut Scratch::default(),
             CueMatcher::get(),
-            &mut Vec::new(),
+            &mut WordHashes::default(),
         )
     }
 
@@ -764,7 +782,7 @@ mod tests {
 
     #[test]
     fn words_are_hashed_lower_cased() {
-        let mut words = Vec::new();
+        let mut words = WordHashes::default();
         let s = scan(
             "Ünïcode WORD, x2 北",
             &mut Scratch::default(),
@@ -777,7 +795,18 @@ mod tests {
             .iter()
             .map(|w| hash_word(w.as_bytes()))
             .collect();
-        assert_eq!(words, expect);
+        assert_eq!(words.all, expect);
+        assert_eq!(words.content, expect);
+        words.clear();
+        scan(
+            "The cat and THE dog",
+            &mut Scratch::default(),
+            CueMatcher::get(),
+            &mut words,
+        );
+        let hash = |w: &str| hash_word(w.as_bytes());
+        assert_eq!(words.all.len(), 5);
+        assert_eq!(words.content, [hash("cat"), hash("dog")]);
     }
 
     #[test]

@@ -196,8 +196,11 @@ impl DocFeatures {
 pub struct Extractor {
     line: line::Scratch,
     context: context::Scratch,
-    words: Vec<u64>,
+    words: line::WordHashes,
+    /// Line `i` owns `words.all[word_start[i]..word_start[i + 1]]`, and likewise of
+    /// `words.content` by `content_start`.
     word_start: Vec<u32>,
+    content_start: Vec<u32>,
     blank_before: Vec<bool>,
 }
 
@@ -242,6 +245,7 @@ impl Extractor {
         out.stats.clear();
         self.words.clear();
         self.word_start.clear();
+        self.content_start.clear();
         self.blank_before.clear();
         let mut blank = true;
         let cues = CueMatcher::get();
@@ -254,14 +258,16 @@ impl Extractor {
             out.line_index.push(i);
             self.blank_before.push(blank);
             blank = false;
-            self.word_start.push(self.words.len() as u32);
+            self.word_start.push(self.words.all.len() as u32);
+            self.content_start.push(self.words.content.len() as u32);
             out.stats
                 .push(line::scan(t, &mut self.line, cues, &mut self.words));
         }
-        self.word_start.push(self.words.len() as u32);
+        self.word_start.push(self.words.all.len() as u32);
+        self.content_start.push(self.words.content.len() as u32);
         let words = context::Words {
-            words: &self.words,
-            start: &self.word_start,
+            words: &self.words.content,
+            start: &self.content_start,
         };
         out.doc = context::analyse(
             &out.stats,
@@ -278,7 +284,8 @@ impl Extractor {
         for i in 0..n {
             out.sparse_start.push(out.sparse.len() as u32);
             let s = &out.stats[i];
-            let words = &self.words[self.word_start[i] as usize..self.word_start[i + 1] as usize];
+            let words =
+                &self.words.all[self.word_start[i] as usize..self.word_start[i + 1] as usize];
             if !words.is_empty() {
                 let w = 1.0 / (words.len().min(MAX_HASHED_WORDS) as f32).sqrt();
                 let words = &words[..words.len().min(MAX_HASHED_WORDS)];

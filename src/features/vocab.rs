@@ -107,16 +107,6 @@ impl Vocab {
             }
         }
     }
-
-    /// Whether the word with this hash is a function word.
-    pub fn is_stopword(&self, hash: u64) -> bool {
-        self.kinds(hash) & kind::STOPWORD != 0
-    }
-
-    /// Whether the word with this hash names a month or a weekday.
-    pub fn is_month(&self, hash: u64) -> bool {
-        self.kinds(hash) & kind::MONTH != 0
-    }
 }
 
 #[cfg(test)]
@@ -133,13 +123,13 @@ mod tests {
 
     #[test]
     fn lists_are_case_insensitive() {
-        let v = Vocab::get();
-        let mut buf = Vec::new();
-        lowercase_into("The", &mut buf);
-        assert!(v.is_stopword(hash_word(&buf)));
-        lowercase_into("MÄRZ", &mut buf);
-        assert!(v.is_month(hash_word(&buf)));
-        lowercase_into("treaty", &mut buf);
-        assert!(!v.is_stopword(hash_word(&buf)));
+        let kinds = |word: &str| {
+            let mut buf = Vec::new();
+            lowercase_into(word, &mut buf);
+            Vocab::get().kinds(hash_word(&buf))
+        };
+        assert_eq!(kinds("The"), kind::STOPWORD);
+        assert_eq!(kinds("MÄRZ"), kind::MONTH);
+        assert_eq!(kinds("treaty"), 0);
     }
 }
