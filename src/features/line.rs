@@ -314,8 +314,8 @@ fn hash_lower(
 pub struct WordHashes {
     /// Every word.
     pub all: Vec<u64>,
-    /// The words on no stop-word list: the document's vocabulary (see
-    /// [`super::context`]).
+    /// The words on no stop-word list, whose sharing with the document's prose is a
+    /// feature of each line.
     pub content: Vec<u64>,
 }
 
