@@ -309,10 +309,14 @@ fn hash_lower(
     }
 }
 
+/// Words of one line that get a hashed feature: enough to judge a paragraph.
+pub const MAX_HASHED_WORDS: usize = 96;
+
 /// The hashes of words lower-cased, as [`scan`] pushes them, line after line.
 #[derive(Default)]
 pub struct WordHashes {
-    /// Every word.
+    /// The first [`MAX_HASHED_WORDS`] words of each line: no more are read, and a line of a
+    /// gigabyte holds a hundred million words.
     pub all: Vec<u64>,
     /// The words on no stop-word list, whose sharing with the document's prose is a
     /// feature of each line.
@@ -344,7 +348,9 @@ impl Hashing<'_> {
             return;
         }
         let h = hash_lower(line, word.start..end, word.ascii, word.lower, self.lower);
-        self.words.all.push(h);
+        if (s.words as usize) < MAX_HASHED_WORDS {
+            self.words.all.push(h);
+        }
         self.cues.word(line, word.start, h, &mut s.cues);
         if s.words == 0 {
             s.first_word = h;

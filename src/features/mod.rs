@@ -19,7 +19,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::document::{is_blank, LineSpan};
 use context::{Context, DocContext};
 use cues::{CueHits, CueMatcher};
-use line::{shape, Ending, LineStats};
+use line::{shape, Ending, LineStats, MAX_HASHED_WORDS};
 use tables::{CUES, MONTHS, N_CUES, STOPWORDS};
 
 /// Number of buckets of the hashed word features.
@@ -214,8 +214,6 @@ const SALT_BIGRAM: u64 = 0x7f;
 const SALT_PREV_FIRST: u64 = 0x6f;
 /// Lines up to this many words also count as a whole ("Advertisement", "Read more").
 const SHORT_LINE: u32 = 6;
-/// Words of one line that get a hashed feature: enough to judge a paragraph.
-const MAX_HASHED_WORDS: usize = 96;
 
 fn bucket(h: u64, salt: u64) -> u32 {
     ((h ^ salt.wrapping_mul(0x9e37_79b9_7f4a_7c15)).rotate_left(17) % HASH_BUCKETS as u64) as u32
