@@ -2,7 +2,7 @@
 //! document's main run of prose lies, and how often the line repeats.
 
 use super::counts::Counts;
-use super::line::LineStats;
+use super::line::{LineStats, WordHashes};
 
 /// Where one line stands in its document.
 #[derive(Clone, Copy, Debug, Default)]
@@ -70,30 +70,18 @@ pub struct Scratch {
 const CHROME_COST: i64 = 6;
 const PROSE_CAP: i64 = 80;
 
-/// The words of the document's lines that are on no stop-word list: line `i` owns
-/// `words[start[i]..start[i + 1]]`.
-pub struct Words<'a> {
-    pub words: &'a [u64],
-    pub start: &'a [u32],
-}
-
-impl Words<'_> {
-    fn of(&self, i: usize) -> &[u64] {
-        &self.words[self.start[i] as usize..self.start[i + 1] as usize]
-    }
-}
-
 /// Whether two lines look alike: the same ending and word counts within a factor of 1.6.
 pub fn similar(a: &LineStats, b: &LineStats) -> bool {
     let (x, y) = (a.words as f32 + 2.0, b.words as f32 + 2.0);
     a.ending == b.ending && x / y < 1.6 && y / x < 1.6
 }
 
-/// Computes the context of every non-blank line. `blank_before[i]` tells whether a blank
-/// line separates line `i` from line `i - 1`.
+/// Computes the context of every non-blank line, whose words `words` holds as the scan
+/// left them. `blank_before[i]` tells whether a blank line separates line `i` from line
+/// `i - 1`.
 pub fn analyse(
     stats: &[LineStats],
-    words: &Words,
+    words: &WordHashes,
     blank_before: &[bool],
     scratch: &mut Scratch,
     out: &mut Vec<Context>,
@@ -220,15 +208,15 @@ pub fn analyse(
     // Vocabulary shared with the document's prose.
     let prose_words = &mut scratch.prose_words;
     let prose_lines = (0..n).filter(|&i| prose[i]);
-    prose_words.reset(prose_lines.clone().map(|i| words.of(i).len()).sum());
+    prose_words.reset(prose_lines.clone().map(|i| words.content(i).len()).sum());
     for i in prose_lines {
-        for w in words.of(i) {
+        for w in words.content(i) {
             prose_words.add(*w);
         }
     }
     for i in 0..n {
         let own = u32::from(prose[i]);
-        let line = words.of(i);
+        let line = words.content(i);
         let shared = line.iter().filter(|w| prose_words.get(**w) > own).count();
         out[i].vocab_overlap = super::line::ratio(shared as u32, line.len() as u32);
     }

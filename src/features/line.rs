@@ -317,16 +317,41 @@ pub const MAX_HASHED_WORDS: usize = 96;
 pub struct WordHashes {
     /// The first [`MAX_HASHED_WORDS`] words of each line: no more are read, and a line of a
     /// gigabyte holds a hundred million words.
-    pub all: Vec<u64>,
+    hashed: Vec<u64>,
     /// The words on no stop-word list, whose sharing with the document's prose is a
     /// feature of each line.
-    pub content: Vec<u64>,
+    content: Vec<u64>,
+    /// Where each line's words end in `hashed` and in `content`.
+    ends: Vec<(u32, u32)>,
 }
 
 impl WordHashes {
     pub fn clear(&mut self) {
-        self.all.clear();
+        self.hashed.clear();
         self.content.clear();
+        self.ends.clear();
+    }
+
+    fn end_line(&mut self) {
+        self.ends
+            .push((self.hashed.len() as u32, self.content.len() as u32));
+    }
+
+    fn starts(&self, line: usize) -> (usize, usize) {
+        match line.checked_sub(1) {
+            Some(before) => (self.ends[before].0 as usize, self.ends[before].1 as usize),
+            None => (0, 0),
+        }
+    }
+
+    /// The first [`MAX_HASHED_WORDS`] words of line `line` (counting the lines scanned).
+    pub fn hashed(&self, line: usize) -> &[u64] {
+        &self.hashed[self.starts(line).0..self.ends[line].0 as usize]
+    }
+
+    /// The words of line `line` that are on no stop-word list.
+    pub fn content(&self, line: usize) -> &[u64] {
+        &self.content[self.starts(line).1..self.ends[line].1 as usize]
     }
 }
 
@@ -349,7 +374,7 @@ impl Hashing<'_> {
         }
         let h = hash_lower(line, word.start..end, word.ascii, word.lower, self.lower);
         if (s.words as usize) < MAX_HASHED_WORDS {
-            self.words.all.push(h);
+            self.words.hashed.push(h);
         }
         self.cues.word(line, word.start, h, &mut s.cues);
         if s.words == 0 {
@@ -387,8 +412,8 @@ fn end_token(line: &str, start: usize, end: usize, s: &mut LineStats) {
     }
 }
 
-/// Gathers the statistics of `line`, the phrases of `cues` among them, pushing the hashes
-/// of its words onto `words`.
+/// Gathers the statistics of `line`, the phrases of `cues` among them, adding the hashes
+/// of its words to `words` as its next line.
 pub fn scan(
     line: &str,
     scratch: &mut Scratch,
@@ -584,6 +609,7 @@ pub fn scan(
         }
     }
     hashing.end_word(line, &mut word, line.len(), &mut s);
+    hashing.words.end_line();
     if let Some(ts) = token_start {
         end_token(line, ts, line.len(), &mut s);
     }
@@ -801,18 +827,26 @@ mod tests {
             .iter()
             .map(|w| hash_word(w.as_bytes()))
             .collect();
-        assert_eq!(words.all, expect);
-        assert_eq!(words.content, expect);
-        words.clear();
+        assert_eq!(words.hashed(0), expect);
+        assert_eq!(words.content(0), expect);
+        let line: String = (0..100)
+            .map(|k| format!("The cat{k} and THE dog "))
+            .collect();
         scan(
-            "The cat and THE dog",
+            &line,
             &mut Scratch::default(),
             CueMatcher::get(),
             &mut words,
         );
         let hash = |w: &str| hash_word(w.as_bytes());
-        assert_eq!(words.all.len(), 5);
-        assert_eq!(words.content, [hash("cat"), hash("dog")]);
+        assert_eq!(words.hashed(1).len(), MAX_HASHED_WORDS);
+        assert_eq!(
+            words.hashed(1)[..3],
+            [hash("the"), hash("cat0"), hash("and")]
+        );
+        assert_eq!(words.content(1).len(), 200);
+        assert_eq!(words.content(1)[..2], [hash("cat0"), hash("dog")]);
+        assert_eq!(words.hashed(0), expect);
     }
 
     #[test]

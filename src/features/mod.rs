@@ -19,7 +19,7 @@ use xxhash_rust::xxh3::xxh3_64;
 use crate::document::{is_blank, LineSpan};
 use context::{Context, DocContext};
 use cues::{CueHits, CueMatcher};
-use line::{shape, Ending, LineStats, MAX_HASHED_WORDS};
+use line::{shape, Ending, LineStats};
 use tables::{CUES, MONTHS, N_CUES, STOPWORDS};
 
 /// Number of buckets of the hashed word features.
@@ -197,10 +197,6 @@ pub struct Extractor {
     line: line::Scratch,
     context: context::Scratch,
     words: line::WordHashes,
-    /// Line `i` owns `words.all[word_start[i]..word_start[i + 1]]`, and likewise of
-    /// `words.content` by `content_start`.
-    word_start: Vec<u32>,
-    content_start: Vec<u32>,
     blank_before: Vec<bool>,
 }
 
@@ -242,8 +238,6 @@ impl Extractor {
         out.line_index.clear();
         out.stats.clear();
         self.words.clear();
-        self.word_start.clear();
-        self.content_start.clear();
         self.blank_before.clear();
         let mut blank = true;
         let cues = CueMatcher::get();
@@ -256,20 +250,12 @@ impl Extractor {
             out.line_index.push(i);
             self.blank_before.push(blank);
             blank = false;
-            self.word_start.push(self.words.all.len() as u32);
-            self.content_start.push(self.words.content.len() as u32);
             out.stats
                 .push(line::scan(t, &mut self.line, cues, &mut self.words));
         }
-        self.word_start.push(self.words.all.len() as u32);
-        self.content_start.push(self.words.content.len() as u32);
-        let words = context::Words {
-            words: &self.words.content,
-            start: &self.content_start,
-        };
         out.doc = context::analyse(
             &out.stats,
-            &words,
+            &self.words,
             &self.blank_before,
             &mut self.context,
             &mut out.ctx,
@@ -282,11 +268,10 @@ impl Extractor {
         for i in 0..n {
             out.sparse_start.push(out.sparse.len() as u32);
             let s = &out.stats[i];
-            let words =
-                &self.words.all[self.word_start[i] as usize..self.word_start[i + 1] as usize];
+            // The scan keeps the first `MAX_HASHED_WORDS` of a line's words.
+            let words = self.words.hashed(i);
             if !words.is_empty() {
-                let w = 1.0 / (words.len().min(MAX_HASHED_WORDS) as f32).sqrt();
-                let words = &words[..words.len().min(MAX_HASHED_WORDS)];
+                let w = 1.0 / (words.len() as f32).sqrt();
                 out.sparse.extend(words.iter().map(|h| (bucket(*h, 0), w)));
                 out.sparse.extend(words.windows(2).map(|p| {
                     let pair = p[0].rotate_left(21) ^ p[1].wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -351,7 +336,8 @@ impl DocView<'_> {
         for (name, j) in [("prev2", i.checked_sub(2)), ("next2", i.checked_add(2))] {
             let s2 = j.and_then(|j| self.stats.get(j));
             sink.flag(name, s2.is_some());
-            let s2 = s2.cloned().unwrap_or_default();
+            let default = LineStats::default();
+            let s2 = s2.unwrap_or(&default);
             sink.put_nth(name, 1, ln_1p_count(s2.words) / 5.0);
             sink.put_nth(name, 2, s2.stop_ratio());
             sink.put_nth(name, 3, s2.link_density());
