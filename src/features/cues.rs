@@ -153,17 +153,13 @@ impl CueMatcher {
         }
     }
 
-    /// Whether some phrase begins with byte `b`, a mark's first byte.
-    #[inline(always)]
-    pub fn starts_mark(&self, b: u8) -> bool {
-        let (from, to) = self.by_mark[b as usize];
-        from < to
-    }
-
     /// Credits to `hits` the phrases found at byte `start` of `line`, where a mark is.
+    #[inline(always)]
     pub fn mark(&self, line: &str, start: usize, hits: &mut CueHits) {
         let (from, to) = self.by_mark[line.as_bytes()[start] as usize];
-        self.credit(line, start, from, to, hits);
+        if from < to {
+            self.credit(line, start, from, to, hits);
+        }
     }
 
     /// Credits to `hits` those of `phrases[from..to]` that `line` holds at byte `start`,

@@ -526,9 +526,7 @@ pub fn scan(
         } else {
             hashing.end_word(line, &mut word, at, &mut s);
             s.punct += 1;
-            if cues.starts_mark(line.as_bytes()[at]) {
-                cues.mark(line, at, &mut s.cues);
-            }
+            cues.mark(line, at, &mut s.cues);
             match c {
                 ',' | '、' | '，' => s.commas += 1,
                 '©' | '®' => s.shape |= shape::COPYRIGHT,
