@@ -2,9 +2,12 @@
 //!
 //! `cargo bench --bench classify`. Two groups:
 //! - `classify`: bytes per second of `Cleaner::clean` and `Cleaner::classify` over every
-//!   file of `samples/`, each its own document, on one thread with the embedded model,
-//!   and of the features alone (`features`: splitting lines and describing them), so
-//!   that the model's share is the difference;
+//!   file of `samples/`, each its own document, on one thread with the embedded model;
+//!   of the features alone (`features`: splitting lines and describing them, dense rows
+//!   written out as training needs them), so that the model's share is the difference;
+//!   and of what labelling does before the model (`analyse`: the line scan, word hashing,
+//!   the document context, the hashed features; the dense features are computed as the
+//!   model weighs them), the least any model over these features can cost;
 //! - `load`: reading `models/default.bin`, from bytes already in memory and from the file.
 
 use std::hint::black_box;
@@ -68,6 +71,16 @@ fn classify(c: &mut Criterion) {
                 spans.clear();
                 split_lines(black_box(d), &mut spans);
                 extractor.extract(d, &spans, &mut f);
+                black_box(&f);
+            }
+        })
+    });
+    g.bench_function("analyse", |b| {
+        b.iter(|| {
+            for d in &docs {
+                spans.clear();
+                split_lines(black_box(d), &mut spans);
+                extractor.analyse(d, &spans, &mut f);
                 black_box(&f);
             }
         })
