@@ -1,0 +1,283 @@
+"""How clean dechaff's output is beside other cleaners', on the dev split of the labelled data.
+
+    pip install 'datatrove[processing]' justext lxml_html_clean boilerpy3
+    cargo build --release
+    python python/bench/compare_cleaners.py [--data ../shared/data] [--dechaff target/release/dechaff]
+
+Every cleaner is scored the same way: the words of the text it keeps against the words of
+the page's gold content (a bag of words: lower-cased, NFKC, each CJK character a word), per
+source and pooled over the documents. The text-only cleaners (dechaff, and the line filters
+of C4 and FineWeb as datatrove implements them) read the page's lines as a scraper has them;
+their line-level content F1 is given too. jusText and boilerpipe (its Python port,
+boilerpy3) read the page's HTML, which is more than plain text gives.
+
+trafilatura's pages are left out: their gold is a few snippets a page, not the whole
+content, so the words of any kept text cannot be scored against it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import gzip
+import json
+import logging
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+SOURCES = [
+    "wcxb",
+    "readability",
+    "cleaneval",
+    "l3s-gn1",
+    "dragnet",
+    "cleanportaleval",
+    "htmltotext",
+]
+# The scripts whose characters are words each, as dechaff's features read them.
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+WORD = re.compile(f"[{CJK}]|[^\\W{CJK}]+")
+JUSTEXT_LANGUAGES = {
+    "en": "English",
+    "de": "German",
+    "fr": "French",
+    "es": "Spanish",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "it": "Italian",
+    "nl": "Dutch",
+    "hr": "Croatian",
+    "cs": "Czech",
+    "ru": "Russian",
+    "fi": "Finnish",
+    "hu": "Hungarian",
+    "el": "Greek",
+    "id": "Indonesian",
+}
+
+
+def words(text: str) -> collections.Counter:
+    return collections.Counter(WORD.findall(unicodedata.normalize("NFKC", text).lower()))
+
+
+class Score:
+    """Word and line counts of one cleaner over some documents."""
+
+    def __init__(self) -> None:
+        self.both = self.kept = self.gold = 0
+        self.lines = [0, 0, 0]  # content lines kept, lines kept, content lines
+        self.failed = 0
+
+    def add_words(self, kept: collections.Counter, gold: collections.Counter) -> None:
+        self.both += sum((kept & gold).values())
+        self.kept += sum(kept.values())
+        self.gold += sum(gold.values())
+
+    def add_lines(self, kept: list[bool], labels: list[str | None]) -> None:
+        for k, label in zip(kept, labels):
+            content = label == "content"
+            self.lines[0] += k and content
+            self.lines[1] += k
+            self.lines[2] += content
+
+    def add(self, other: Score) -> None:
+        self.both += other.both
+        self.kept += other.kept
+        self.gold += other.gold
+        self.lines = [a + b for a, b in zip(self.lines, other.lines)]
+        self.failed += other.failed
+
+    @staticmethod
+    def prf(both: int, kept: int, gold: int) -> tuple[float, float, float]:
+        p = both / kept if kept else 0.0
+        r = both / gold if gold else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+    def words_prf(self) -> tuple[float, float, float]:
+        return self.prf(self.both, self.kept, self.gold)
+
+    def lines_f1(self) -> float | None:
+        return self.prf(*self.lines)[2] if self.lines[1] or self.lines[2] else None
+
+
+def dev_documents(data: Path):
+    for source in SOURCES:
+        with gzip.open(data / "lines" / f"{source}.jsonl.gz", "rt", encoding="utf-8") as f:
+            for record in f:
+                doc = json.loads(record)
+                if doc["split"] == "dev":
+                    yield doc
+
+
+def page_text(doc) -> str:
+    return "\n".join(line["text"] for line in doc["lines"]) + "\n"
+
+
+def non_blank(doc):
+    return [line for line in doc["lines"] if line["text"].strip()]
+
+
+def dechaff_labels(docs, binary: str) -> tuple[dict[str, list[str]], float]:
+    """Each document's line labels from `dechaff clean --annotate` over a folder of them,
+    on one thread, and the seconds it took."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / "in", Path(tmp) / "out"
+        src.mkdir()
+        for i, doc in enumerate(docs):
+            (src / f"{i:05}.txt").write_text(page_text(doc), encoding="utf-8")
+        started = time.perf_counter()
+        subprocess.run(
+            [binary, "clean", "--annotate", "--quiet", "--threads", "1", str(src), "-o", str(out)],
+            check=True,
+        )
+        seconds = time.perf_counter() - started
+        labels = {}
+        for i, doc in enumerate(docs):
+            annotated = (out / f"{i:05}.txt").read_text(encoding="utf-8").split("\n")
+            labels[doc["id"]] = [line.split("\t", 1)[0] for line in annotated if line]
+            if len(labels[doc["id"]]) != len(non_blank(doc)):
+                raise SystemExit(
+                    f"{doc['id']}: dechaff labelled {len(labels[doc['id']])} lines, the data has {len(non_blank(doc))}"
+                )
+        return labels, seconds
+
+
+def c4_line_filter(terminal_punctuation: bool):
+    """datatrove's C4 filter with its line rules only: page-level drops (too few sentences,
+    "lorem ipsum", a curly bracket) are a different job from cleaning a page."""
+    from datatrove.data import Document
+    from datatrove.pipeline.filters import C4QualityFilter
+
+    f = C4QualityFilter(
+        filter_no_terminal_punct=terminal_punctuation,
+        min_num_sentences=-1,
+        filter_lorem_ipsum=False,
+        filter_curly_bracket=False,
+    )
+
+    def keeps(line: str) -> bool:
+        doc = Document(text=line, id="line")
+        return f.filter(doc) is True and doc.text != ""
+
+    def clean_page(text: str) -> None:
+        f.filter(Document(text=text, id="page"))
+
+    return keeps, clean_page
+
+
+def html_of(data: Path, doc) -> bytes:
+    return gzip.open(data / "html" / doc["source"] / f"{doc['id']}.html.gz").read()
+
+
+def justext_text(html: bytes, lang: str) -> str:
+    import justext
+
+    stoplist = justext.get_stoplist(JUSTEXT_LANGUAGES.get(lang, "English"))
+    return "\n".join(p.text for p in justext.justext(html, stoplist) if not p.is_boilerplate)
+
+
+def boilerpipe_text(html: bytes) -> str:
+    from boilerpy3 import extractors
+
+    # It warns of every nested link it meets, and logs a page it cannot parse before it
+    # returns what it could read of it.
+    logging.getLogger("boilerpy3").setLevel(logging.CRITICAL)
+    return extractors.ArticleExtractor(raise_on_failure=False).get_content(
+        html.decode("utf-8", "replace")
+    )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[3] / "shared" / "data"
+    )
+    ap.add_argument(
+        "--dechaff",
+        default=str(Path(__file__).resolve().parents[2] / "target" / "release" / "dechaff"),
+    )
+    args = ap.parse_args()
+    if not (args.data / "lines").is_dir():
+        print(f"no labelled data at {args.data}: pass --data", file=sys.stderr)
+        return 2
+
+    docs = list(dev_documents(args.data))
+    labels, dechaff_seconds = dechaff_labels(docs, args.dechaff)
+    line_filters = {
+        "C4 line filter": c4_line_filter(True),
+        "FineWeb line filter": c4_line_filter(False),
+    }
+    html_cleaners = {
+        "jusText (HTML)": justext_text,
+        "boilerpipe (HTML)": lambda html, _lang: boilerpipe_text(html),
+    }
+    systems = ["keep everything", *line_filters, *html_cleaners, "dechaff"]
+    scores = {(s, src): Score() for s in systems for src in SOURCES}
+    # Seconds each cleaner takes over all pages on one thread, as a pipeline would call it:
+    # the line filters on whole pages (they are scored line by line, which is slower).
+    seconds = collections.Counter({"dechaff": dechaff_seconds})
+
+    for doc in docs:
+        lines = non_blank(doc)
+        gold_labels = [line["label"] for line in lines]
+        gold = words(" ".join(line["text"] for line in lines if line["label"] == "content"))
+        kept_lines = {
+            "keep everything": [True] * len(lines),
+            "dechaff": [label == "content" for label in labels[doc["id"]]],
+        }
+        for name, (keeps, clean_page) in line_filters.items():
+            kept_lines[name] = [keeps(line["text"]) for line in lines]
+            started = time.perf_counter()
+            clean_page(page_text(doc))
+            seconds[name] += time.perf_counter() - started
+        for name, kept in kept_lines.items():
+            s = scores[(name, doc["source"])]
+            s.add_words(words(" ".join(ln["text"] for ln, k in zip(lines, kept) if k)), gold)
+            s.add_lines(kept, gold_labels)
+
+        html = html_of(args.data, doc)
+        for name, clean_html in html_cleaners.items():
+            s = scores[(name, doc["source"])]
+            started = time.perf_counter()
+            try:
+                kept_words = words(clean_html(html, doc["lang"]))
+            # Extractors fail on odd pages in many ways; such a page scores as nothing kept.
+            except Exception:  # noqa: BLE001
+                kept_words, s.failed = collections.Counter(), s.failed + 1
+            seconds[name] += time.perf_counter() - started
+            s.add_words(kept_words, gold)
+
+    counts = collections.Counter(doc["source"] for doc in docs)
+    print(f"dev documents: {len(docs)} ({', '.join(f'{s} {counts[s]}' for s in SOURCES)})\n")
+    print(
+        "| cleaner | "
+        + " | ".join(SOURCES)
+        + " | pooled words P / R / F1 | pooled line content F1 | pages a second |"
+    )
+    print("|---" * (len(SOURCES) + 4) + "|")
+    for system in systems:
+        pooled = Score()
+        cells = []
+        for src in SOURCES:
+            s = scores[(system, src)]
+            pooled.add(s)
+            cells.append(f"{s.words_prf()[2]:.3f}")
+        p, r, f1 = pooled.words_prf()
+        lines = pooled.lines_f1()
+        failed = f" ({pooled.failed} pages failed)" if pooled.failed else ""
+        print(
+            f"| {system}{failed} | "
+            + " | ".join(cells)
+            + f" | {p:.3f} / {r:.3f} / **{f1:.3f}** | {'' if lines is None else f'{lines:.3f}'}"
+            + f" | {f'{len(docs) / seconds[system]:.0f}' if seconds[system] else ''} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
