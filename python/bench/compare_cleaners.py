@@ -1,6 +1,6 @@
 """How clean dechaff's output is beside other cleaners', on the dev split of the labelled data.
 
-    pip install 'datatrove[processing]' justext lxml_html_clean boilerpy3
+    pip install 'datatrove[processing]' justext lxml_html_clean boilerpy3 trafilatura
     cargo build --release
     python python/bench/compare_cleaners.py [--data ../shared/data] [--dechaff target/release/dechaff]
 
@@ -8,8 +8,8 @@ Every cleaner is scored the same way: the words of the text it keeps against the
 the page's gold content (a bag of words: lower-cased, NFKC, each CJK character a word), per
 source and pooled over the documents. The text-only cleaners (dechaff, and the line filters
 of C4 and FineWeb as datatrove implements them) read the page's lines as a scraper has them;
-their line-level content F1 is given too. jusText and boilerpipe (its Python port,
-boilerpy3) read the page's HTML, which is more than plain text gives.
+their line-level content F1 is given too. jusText, boilerpipe (its Python port, boilerpy3)
+and trafilatura read the page's HTML, which is more than plain text gives.
 
 trafilatura's pages are left out: their gold is a few snippets a page, not the whole
 content, so the words of any kept text cannot be scored against it.
@@ -181,6 +181,12 @@ def justext_text(html: bytes, lang: str) -> str:
     return "\n".join(p.text for p in justext.justext(html, stoplist) if not p.is_boilerplate)
 
 
+def trafilatura_text(html: bytes) -> str:
+    import trafilatura
+
+    return trafilatura.extract(html) or ""
+
+
 def boilerpipe_text(html: bytes) -> str:
     from boilerpy3 import extractors
 
@@ -215,6 +221,7 @@ def main() -> int:
     html_cleaners = {
         "jusText (HTML)": justext_text,
         "boilerpipe (HTML)": lambda html, _lang: boilerpipe_text(html),
+        "trafilatura (HTML)": lambda html, _lang: trafilatura_text(html),
     }
     systems = ["keep everything", *line_filters, *html_cleaners, "dechaff"]
     scores = {(s, src): Score() for s in systems for src in SOURCES}
