@@ -149,7 +149,8 @@ def dechaff_labels(docs, binary: str) -> tuple[dict[str, list[str]], float]:
 
 def c4_line_filter(terminal_punctuation: bool):
     """datatrove's C4 filter with its line rules only: page-level drops (too few sentences,
-    "lorem ipsum", a curly bracket) are a different job from cleaning a page."""
+    "lorem ipsum", a curly bracket) are a different job from cleaning a page. FineWeb ran it
+    without the terminal-punctuation rule (datatrove's examples/fineweb.py)."""
     from datatrove.data import Document
     from datatrove.pipeline.filters import C4QualityFilter
 
