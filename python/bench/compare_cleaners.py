@@ -23,6 +23,7 @@ import gzip
 import json
 import logging
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -122,28 +123,40 @@ def non_blank(doc):
     return [line for line in doc["lines"] if line["text"].strip()]
 
 
-def dechaff_labels(docs, binary: str) -> tuple[dict[str, list[str]], float]:
-    """Each document's line labels from `dechaff clean --annotate` over a folder of them,
-    on one thread, and the seconds it took."""
-    with tempfile.TemporaryDirectory() as tmp:
-        src, out = Path(tmp) / "in", Path(tmp) / "out"
-        src.mkdir()
+class Dechaff:
+    """The dechaff command line over a folder holding each page as a text file."""
+
+    def __init__(self, binary: str, docs, folder: Path) -> None:
+        self.binary, self.docs, self.folder = binary, docs, folder
+        (folder / "in").mkdir()
         for i, doc in enumerate(docs):
-            (src / f"{i:05}.txt").write_text(page_text(doc), encoding="utf-8")
+            (folder / "in" / f"{i:05}.txt").write_text(page_text(doc), encoding="utf-8")
+
+    def run(self, *flags: str) -> tuple[dict[str, str], float]:
+        """Each page's output of `dechaff clean FLAGS` on one thread, and the seconds it took."""
+        out = self.folder / "out"
+        shutil.rmtree(out, ignore_errors=True)
+        command = [self.binary, "clean", "--quiet", "--threads", "1", *flags]
         started = time.perf_counter()
-        subprocess.run(
-            [binary, "clean", "--annotate", "--quiet", "--threads", "1", str(src), "-o", str(out)],
-            check=True,
-        )
+        subprocess.run([*command, str(self.folder / "in"), "-o", str(out)], check=True)
         seconds = time.perf_counter() - started
+        outputs = {
+            doc["id"]: (out / f"{i:05}.txt").read_text(encoding="utf-8")
+            for i, doc in enumerate(self.docs)
+        }
+        return outputs, seconds
+
+    def labels(self) -> tuple[dict[str, list[str]], float]:
+        """Each page's line labels (`--annotate`), and the seconds they took."""
+        outputs, seconds = self.run("--annotate")
         labels = {}
-        for i, doc in enumerate(docs):
-            annotated = (out / f"{i:05}.txt").read_text(encoding="utf-8").split("\n")
-            labels[doc["id"]] = [line.split("\t", 1)[0] for line in annotated if line]
-            if len(labels[doc["id"]]) != len(non_blank(doc)):
+        for doc in self.docs:
+            lines = [line.split("\t", 1)[0] for line in outputs[doc["id"]].split("\n") if line]
+            if len(lines) != len(non_blank(doc)):
                 raise SystemExit(
-                    f"{doc['id']}: dechaff labelled {len(labels[doc['id']])} lines, the data has {len(non_blank(doc))}"
+                    f"{doc['id']}: dechaff labelled {len(lines)} lines, not {len(non_blank(doc))}"
                 )
+            labels[doc["id"]] = lines
         return labels, seconds
 
 
@@ -208,13 +221,23 @@ def main() -> int:
         "--dechaff",
         default=str(Path(__file__).resolve().parents[2] / "target" / "release" / "dechaff"),
     )
+    ap.add_argument(
+        "--thresholds",
+        type=lambda v: [float(t) for t in v.split(",")],
+        default=[0.2, 0.5, 0.8],
+        help="comma-separated values of dechaff's --threshold to score too",
+    )
     args = ap.parse_args()
     if not (args.data / "lines").is_dir():
         print(f"no labelled data at {args.data}: pass --data", file=sys.stderr)
         return 2
 
     docs = list(dev_documents(args.data))
-    labels, dechaff_seconds = dechaff_labels(docs, args.dechaff)
+    with tempfile.TemporaryDirectory() as tmp:
+        dechaff = Dechaff(args.dechaff, docs, Path(tmp))
+        labels, dechaff_seconds = dechaff.labels()
+        # The precision/recall knob: lines kept by their probability of being content.
+        kept_at = {t: dechaff.run("--threshold", str(t))[0] for t in args.thresholds}
     line_filters = {
         "C4 line filter": c4_line_filter(True),
         "FineWeb line filter": c4_line_filter(False),
@@ -224,7 +247,8 @@ def main() -> int:
         "boilerpipe (HTML)": lambda html, _lang: boilerpipe_text(html),
         "trafilatura (HTML)": lambda html, _lang: trafilatura_text(html),
     }
-    systems = ["keep everything", *line_filters, *html_cleaners, "dechaff"]
+    at = {f"dechaff --threshold {t}": t for t in args.thresholds}
+    systems = ["keep everything", *line_filters, *html_cleaners, "dechaff", *at]
     scores = {(s, src): Score() for s in systems for src in SOURCES}
     # Seconds each cleaner takes over all pages on one thread, as a pipeline would call it:
     # the line filters on whole pages (they are scored line by line, which is slower).
@@ -247,6 +271,9 @@ def main() -> int:
             s = scores[(name, doc["source"])]
             s.add_words(words(" ".join(ln["text"] for ln, k in zip(lines, kept) if k)), gold)
             s.add_lines(kept, gold_labels)
+
+        for name, t in at.items():
+            scores[(name, doc["source"])].add_words(words(kept_at[t][doc["id"]]), gold)
 
         html = html_of(args.data, doc)
         for name, clean_html in html_cleaners.items():
