@@ -204,12 +204,37 @@ def trafilatura_text(html: bytes) -> str:
 def boilerpipe_text(html: bytes) -> str:
     from boilerpy3 import extractors
 
-    # It warns of every nested link it meets, and logs a page it cannot parse before it
-    # returns what it could read of it.
-    logging.getLogger("boilerpy3").setLevel(logging.CRITICAL)
     return extractors.ArticleExtractor(raise_on_failure=False).get_content(
         html.decode("utf-8", "replace")
     )
+
+
+def print_table(docs, systems: list[str], scores: dict, seconds: collections.Counter) -> None:
+    """The scores as a markdown table: a row a cleaner, word F1 per source, then pooled."""
+    counts = collections.Counter(doc["source"] for doc in docs)
+    print(f"dev documents: {len(docs)} ({', '.join(f'{s} {counts[s]}' for s in SOURCES)})\n")
+    print(
+        "| cleaner | "
+        + " | ".join(SOURCES)
+        + " | pooled words P / R / F1 | pooled line content F1 | pages a second |"
+    )
+    print("|---" * (len(SOURCES) + 4) + "|")
+    for system in systems:
+        pooled = Score()
+        cells = []
+        for src in SOURCES:
+            s = scores[(system, src)]
+            pooled.add(s)
+            cells.append(f"{s.words_prf()[2]:.3f}")
+        p, r, f1 = pooled.words_prf()
+        lines = pooled.lines_f1()
+        failed = f" ({pooled.failed} pages failed)" if pooled.failed else ""
+        print(
+            f"| {system}{failed} | "
+            + " | ".join(cells)
+            + f" | {p:.3f} / {r:.3f} / **{f1:.3f}** | {'' if lines is None else f'{lines:.3f}'}"
+            + f" | {f'{len(docs) / seconds[system]:.0f}' if seconds[system] else ''} |"
+        )
 
 
 def main() -> int:
@@ -253,6 +278,9 @@ def main() -> int:
     # Seconds each cleaner takes over all pages on one thread, as a pipeline would call it:
     # the line filters on whole pages (they are scored line by line, which is slower).
     seconds = collections.Counter({"dechaff": dechaff_seconds})
+    # boilerpy3 warns of every nested link it meets, and logs a page it cannot parse before
+    # it returns what it could read of it.
+    logging.getLogger("boilerpy3").setLevel(logging.CRITICAL)
 
     for doc in docs:
         lines = non_blank(doc)
@@ -287,30 +315,7 @@ def main() -> int:
             seconds[name] += time.perf_counter() - started
             s.add_words(kept_words, gold)
 
-    counts = collections.Counter(doc["source"] for doc in docs)
-    print(f"dev documents: {len(docs)} ({', '.join(f'{s} {counts[s]}' for s in SOURCES)})\n")
-    print(
-        "| cleaner | "
-        + " | ".join(SOURCES)
-        + " | pooled words P / R / F1 | pooled line content F1 | pages a second |"
-    )
-    print("|---" * (len(SOURCES) + 4) + "|")
-    for system in systems:
-        pooled = Score()
-        cells = []
-        for src in SOURCES:
-            s = scores[(system, src)]
-            pooled.add(s)
-            cells.append(f"{s.words_prf()[2]:.3f}")
-        p, r, f1 = pooled.words_prf()
-        lines = pooled.lines_f1()
-        failed = f" ({pooled.failed} pages failed)" if pooled.failed else ""
-        print(
-            f"| {system}{failed} | "
-            + " | ".join(cells)
-            + f" | {p:.3f} / {r:.3f} / **{f1:.3f}** | {'' if lines is None else f'{lines:.3f}'}"
-            + f" | {f'{len(docs) / seconds[system]:.0f}' if seconds[system] else ''} |"
-        )
+    print_table(docs, systems, scores, seconds)
     return 0
 
 
