@@ -23,6 +23,8 @@ pub struct LabelledDoc {
     pub split: String,
     /// The site the page comes from (the URL's host), when known.
     pub site: Option<String>,
+    /// The kind of page (`article`, `listing`, `forum`…), where the source says.
+    pub page_type: Option<String>,
     /// The lines joined with `\n`.
     pub text: String,
     /// The label of each line of `text` (`None` for blank and undecided lines).
@@ -37,6 +39,8 @@ struct RawDoc {
     split: String,
     #[serde(default)]
     url: Option<String>,
+    #[serde(default)]
+    page_type: Option<String>,
     lines: Vec<RawLine>,
 }
 
@@ -114,6 +118,7 @@ pub fn read(path: &Path, split: Option<&str>) -> Result<Vec<LabelledDoc>> {
             source: raw.source,
             split: raw.split,
             site: raw.url.as_deref().and_then(host).map(str::to_string),
+            page_type: raw.page_type,
             text,
             labels,
         });
@@ -139,13 +144,14 @@ mod tests {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         writeln!(
             f,
-            r#"{{"id":"a","source":"s","split":"train","lines":[{{"text":"Home","label":"navigation"}},{{"text":"","label":null}},{{"text":"Body\rtext","label":"content"}}]}}"#
+            r#"{{"id":"a","source":"s","split":"train","page_type":"article","lines":[{{"text":"Home","label":"navigation"}},{{"text":"","label":null}},{{"text":"Body\rtext","label":"content"}}]}}"#
         )
         .unwrap();
         writeln!(f, r#"{{"id":"b","source":"s","split":"dev","lines":[]}}"#).unwrap();
         let docs = read(f.path(), Some("train")).unwrap();
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0].text, "Home\n\nBody text");
+        assert_eq!(docs[0].page_type.as_deref(), Some("article"));
         assert_eq!(
             docs[0].labels,
             vec![Some(Label::Navigation), None, Some(Label::Content)]

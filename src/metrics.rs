@@ -1,9 +1,32 @@
 //! Measuring a labelling against gold labels: per-label precision, recall and F1, the
-//! confusion matrix, and how much of the content's text the kept lines hold.
+//! confusion matrix, how much of the content's text the kept lines hold, and the page
+//! metric of article-extraction benchmarks ([`PageScores`]).
 
 use std::fmt::Write;
 
 use crate::label::{Label, N_LABELS};
+
+mod page;
+
+pub use page::{PageScores, PageWords};
+
+/// Scores that add up over documents, so that they can be pooled and resampled.
+pub trait Pooled: Default {
+    /// Adds the counts of `other`.
+    fn merge(&mut self, other: &Self);
+}
+
+impl Pooled for Scores {
+    fn merge(&mut self, other: &Self) {
+        Scores::merge(self, other)
+    }
+}
+
+impl Pooled for PageScores {
+    fn merge(&mut self, other: &Self) {
+        PageScores::merge(self, other)
+    }
+}
 
 /// Counts from comparing predicted with gold labels.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -153,9 +176,9 @@ impl Scores {
 /// (or one model and `Scores::default()`, to bound one model's score). A dev figure rests
 /// on a few hundred pages, some of them large, so a difference smaller than this spread
 /// says little. `next` supplies random numbers.
-pub fn bootstrap(
-    pairs: &[(Scores, Scores)],
-    score: impl Fn(&Scores) -> f64,
+pub fn bootstrap<T: Pooled>(
+    pairs: &[(T, T)],
+    score: impl Fn(&T) -> f64,
     rounds: usize,
     mut next: impl FnMut() -> u64,
 ) -> (f64, f64) {
@@ -164,11 +187,11 @@ pub fn bootstrap(
     }
     let mut diffs: Vec<f64> = (0..rounds)
         .map(|_| {
-            let (mut a, mut b) = (Scores::default(), Scores::default());
+            let (mut a, mut b) = (T::default(), T::default());
             for _ in 0..pairs.len() {
                 let (x, y) = &pairs[(next() % pairs.len() as u64) as usize];
-                a.merge(x);
-                b.merge(y);
+                Pooled::merge(&mut a, x);
+                Pooled::merge(&mut b, y);
             }
             score(&a) - score(&b)
         })

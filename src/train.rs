@@ -115,6 +115,7 @@ pub fn add_crops(docs: &mut Vec<LabelledDoc>, seed: u64) {
             source: doc.source.clone(),
             split: doc.split.clone(),
             site: doc.site.clone().or_else(|| Some(doc.id.clone())),
+            page_type: doc.page_type.clone(),
             text: lines[from..to].join("\n"),
             labels: doc.labels[from..to].to_vec(),
         };
@@ -129,10 +130,14 @@ pub struct Prepared {
     pub site: String,
     /// A cropped copy made by [`add_crops`]: trained on, not used to tune decoding.
     pub is_crop: bool,
+    /// The kind of page, where the source says (see [`LabelledDoc::page_type`]).
+    pub page_type: Option<String>,
     pub features: DocFeatures,
     pub gold: Vec<Option<Label>>,
     /// Word tokens of each non-blank line, for the content-token scores.
     pub tokens: Vec<u32>,
+    /// The words of each non-blank line, for the page metric.
+    pub words: metrics::PageWords,
 }
 
 /// Computes the features of `docs`, in parallel.
@@ -150,18 +155,22 @@ pub fn prepare(docs: &[LabelledDoc]) -> Vec<Prepared> {
                     .iter()
                     .map(|&i| doc.labels.get(i).copied().flatten())
                     .collect();
+                let line = |i: &usize| spans[*i].text(&doc.text);
                 let tokens = features
                     .line_index
                     .iter()
-                    .map(|&i| spans[i].text(&doc.text).split_whitespace().count() as u32)
+                    .map(|i| line(i).split_whitespace().count() as u32)
                     .collect();
+                let words = metrics::PageWords::new(features.line_index.iter().map(line));
                 Prepared {
                     source: doc.source.clone(),
                     site: doc.site.clone().unwrap_or_else(|| doc.id.clone()),
                     is_crop: doc.id.ends_with(CROP_SUFFIX),
+                    page_type: doc.page_type.clone(),
                     features,
                     gold,
                     tokens,
+                    words,
                 }
             },
         )
@@ -550,13 +559,24 @@ pub fn ablations(model: &Model) -> Vec<(&'static str, Model)> {
 pub fn evaluate(model: &Model, docs: &[Prepared]) -> BTreeMap<String, metrics::Scores> {
     let mut per_source: BTreeMap<String, metrics::Scores> = BTreeMap::new();
     for (d, s) in docs.iter().zip(score_documents(model, docs)) {
-        per_source.entry(d.source.clone()).or_default().merge(&s);
+        per_source
+            .entry(d.source.clone())
+            .or_default()
+            .merge(&s.lines);
     }
     per_source
 }
 
+/// One document's scores: its lines', and its page's (none for a page without gold
+/// content).
+#[derive(Clone, Debug, Default)]
+pub struct DocScores {
+    pub lines: metrics::Scores,
+    pub page: Option<metrics::PageScores>,
+}
+
 /// Scores `model` on each of `docs`, in order.
-pub fn score_documents(model: &Model, docs: &[Prepared]) -> Vec<metrics::Scores> {
+pub fn score_documents(model: &Model, docs: &[Prepared]) -> Vec<DocScores> {
     let predictor = model::Predictor::new(Arc::new(model.clone()));
     docs.par_iter()
         .map_init(
@@ -572,9 +592,13 @@ pub fn score_documents(model: &Model, docs: &[Prepared]) -> Vec<metrics::Scores>
                     ds,
                     &mut labels,
                 );
-                let mut s = metrics::Scores::default();
-                score_doc(d, &labels, &mut s);
-                s
+                let mut lines = metrics::Scores::default();
+                score_doc(d, &labels, &mut lines);
+                let page = d.words.compare(
+                    |i| d.gold[i] == Some(Label::Content),
+                    |i| Label::from_index(labels[i] as usize) == Label::Content,
+                );
+                DocScores { lines, page }
             },
         )
         .collect()
@@ -582,10 +606,7 @@ pub fn score_documents(model: &Model, docs: &[Prepared]) -> Vec<metrics::Scores>
 
 /// [`metrics::bootstrap`] with 1,000 resamplings under a fixed seed, so that the same
 /// scores always give the same interval.
-pub fn spread(
-    pairs: &[(metrics::Scores, metrics::Scores)],
-    score: impl Fn(&metrics::Scores) -> f64,
-) -> (f64, f64) {
+pub fn spread<T: metrics::Pooled>(pairs: &[(T, T)], score: impl Fn(&T) -> f64) -> (f64, f64) {
     let mut rng = Rng(1);
     metrics::bootstrap(pairs, score, 1000, || rng.next())
 }

@@ -1039,6 +1039,74 @@ fn eval_gives_the_spread_over_documents_and_compares_with_a_baseline() {
 }
 
 #[test]
+fn eval_scores_pages_by_their_shingles() {
+    let dir = TempDir::new().unwrap();
+    // Readability's pages are articles.
+    let data = labelled_data().replace(r#""source":"test""#, r#""source":"readability""#);
+    let data = write(dir.path(), "data.jsonl", &data);
+    let eval = |label: usize| {
+        let model = dir.path().join(format!("{label}.bin"));
+        std::fs::write(&model, file::to_bytes(&model_of_one_label(label))).unwrap();
+        let record = dir.path().join(format!("{label}.json"));
+        let out = dechaff(["eval", "--split", "train", "--model"])
+            .arg(&model)
+            .arg("--data")
+            .arg(&data)
+            .arg("--record")
+            .arg(&record)
+            .run()
+            .ok()
+            .stdout;
+        let pages = &out[out.find("page metric").unwrap_or_else(|| panic!("{out}"))..];
+        let row = |name: &str| -> Vec<f64> {
+            let line = pages
+                .lines()
+                .find(|l| l.starts_with(name))
+                .unwrap_or_else(|| panic!("no row {name}: {out}"));
+            line[name.len()..]
+                .split_whitespace()
+                .map(|n| n.parse().unwrap())
+                .collect()
+        };
+        let rec: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&record).unwrap()).unwrap();
+        (row("articles "), row("readability "), rec)
+    };
+    // Keeping every line keeps the chrome too, and the byline between the headline and
+    // the body, so the 3 gold shingles that run from the headline into the body are not
+    // found. Page a: 54 content words (51 shingles), 72 in all (69); pages b and c: 52
+    // and 70 (49 and 67). Precision 48/69, 46/67, 46/67; recall 48/51, 46/49, 46/49.
+    let (articles, source, rec) = eval(0);
+    assert_eq!(articles, source);
+    assert_eq!(articles[0], 3.0, "three pages");
+    let p = (48.0 / 69.0 + 2.0 * 46.0 / 67.0) / 3.0;
+    let r = (48.0 / 51.0 + 2.0 * 46.0 / 49.0) / 3.0;
+    assert!((articles[1] - p).abs() < 0.0005, "{articles:?} {p}");
+    assert!((articles[2] - r).abs() < 0.0005, "{articles:?} {r}");
+    let f1 = 2.0 * p * r / (p + r);
+    assert!((rec["articles_page_f1"].as_f64().unwrap() - f1).abs() < 1e-9);
+    // Keeping nothing finds nothing.
+    let (articles, _, rec) = eval(1);
+    assert_eq!(articles, [3.0, 0.0, 0.0, 0.0]);
+    assert_eq!(rec["articles_page_f1"], 0.0);
+    // The check guards the articles' figure too.
+    let r = dechaff(["eval", "--split", "train", "--model"])
+        .arg(dir.path().join("1.bin"))
+        .arg("--data")
+        .arg(&data)
+        .arg("--check")
+        .arg(dir.path().join("0.json"))
+        .run()
+        .fails(1);
+    assert!(
+        r.stdout
+            .contains("articles page F1 0.0000 (recorded 0.7954)"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
 fn eval_check_fails_below_the_record() {
     let dir = TempDir::new().unwrap();
     let data = write(dir.path(), "data.jsonl", labelled_data());
