@@ -123,6 +123,14 @@ pub fn add_crops(docs: &mut Vec<LabelledDoc>, seed: u64) {
     }
 }
 
+/// Where a document's site falls in [0, 1), by a hash of the site: the documents with a
+/// share below `x` are those of about `x` of the sites, and they include those below any
+/// smaller share.
+pub fn site_share(doc: &LabelledDoc) -> f64 {
+    let site = doc.site.as_deref().unwrap_or(&doc.id);
+    (xxh3_64(site.as_bytes()) >> 11) as f64 / (1u64 << 53) as f64
+}
+
 /// A document with its features and the gold label of each non-blank line.
 pub struct Prepared {
     pub source: String,
@@ -473,6 +481,14 @@ fn decoding_goal(
     (scores.label(Label::Content).f1 + scores.macro_f1(), scores)
 }
 
+/// The page metric of one document labelled `labels`.
+fn page_scores(d: &Prepared, labels: &[u8]) -> Option<metrics::PageScores> {
+    d.words.compare(
+        |i| d.gold[i] == Some(Label::Content),
+        |i| Label::from_index(labels[i] as usize) == Label::Content,
+    )
+}
+
 /// Chooses how much the transitions weigh and how much each label's score is shifted,
 /// by coordinate search on out-of-fold probabilities. Class weighting in training buys
 /// recall of the rare labels; the shifts trade it back for precision where that pays.
@@ -594,10 +610,7 @@ pub fn score_documents(model: &Model, docs: &[Prepared]) -> Vec<DocScores> {
                 );
                 let mut lines = metrics::Scores::default();
                 score_doc(d, &labels, &mut lines);
-                let page = d.words.compare(
-                    |i| d.gold[i] == Some(Label::Content),
-                    |i| Label::from_index(labels[i] as usize) == Label::Content,
-                );
+                let page = page_scores(d, &labels);
                 DocScores { lines, page }
             },
         )

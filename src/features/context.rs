@@ -3,6 +3,7 @@
 
 use super::counts::Counts;
 use super::line::{LineStats, WordHashes};
+use super::tables::Cue;
 
 /// Where one line stands in its document.
 #[derive(Clone, Copy, Debug, Default)]
@@ -44,6 +45,13 @@ pub struct Context {
     pub block_words_ln: f32,
     /// Share of the block's lines that are prose.
     pub block_prose: f32,
+    /// Lines since the last short line that names comments ("12 Comments", "Leave a
+    /// Reply"), 0 with none before: a thread runs on long after its heading, in posts
+    /// that read as prose.
+    pub after_comments: u32,
+    /// Lines since the headline, 0 before it or without one: bylines and credits sit
+    /// just below it.
+    pub after_headline: u32,
 }
 
 /// Document-wide figures.
@@ -174,6 +182,20 @@ pub fn analyse(
         .max_by_key(|&i| (stats[i].words, i))
     {
         out[h].headline = true;
+        for (k, c) in out[h + 1..].iter_mut().enumerate() {
+            c.after_headline = k as u32 + 1;
+        }
+    }
+
+    // Comment sections.
+    let mut heading: Option<usize> = None;
+    for (i, (s, c)) in stats.iter().zip(out.iter_mut()).enumerate() {
+        if let Some(h) = heading {
+            c.after_comments = (i - h) as u32;
+        }
+        if s.words <= 8 && s.cues.counts[Cue::Comment as usize] > 0 {
+            heading = Some(i);
+        }
     }
 
     // Repeats.

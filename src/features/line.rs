@@ -37,8 +37,12 @@ pub mod shape {
     pub const NUMBERED: u32 = 1 << 13;
     pub const YEAR: u32 = 1 << 14;
     pub const PERCENT: u32 = 1 << 15;
+    /// Ends in a count in brackets, as archive and category lists do: `Junho (170)`.
+    pub const COUNTED: u32 = 1 << 16;
+    /// Two to four capitalised words and nothing else, as a name is: `Natasha Kumar`.
+    pub const NAME: u32 = 1 << 17;
     /// Number of flags.
-    pub const COUNT: usize = 16;
+    pub const COUNT: usize = 18;
 }
 
 /// What the features need to know of one line.
@@ -615,7 +619,35 @@ pub fn scan(
     s.link_chars = s.link_chars.min(s.chars);
     s.words_hash = hashing.words_hash;
     s.ending = ending(last_nonspace, before_last, line);
+    if ends_counted(line) {
+        s.shape |= shape::COUNTED;
+    }
+    if (2..=4).contains(&s.words)
+        && s.cap_words == s.words
+        && s.stop_words == 0
+        && s.digits == 0
+        && s.cjk == 0
+        && s.ending == Ending::Bare
+    {
+        s.shape |= shape::NAME;
+    }
     s
+}
+
+/// Whether `line` ends in a number in brackets after some text: `Junho (170)`, `News [12]`.
+fn ends_counted(line: &str) -> bool {
+    let b = line.trim_end().as_bytes();
+    let Some((&close, rest)) = b.split_last() else {
+        return false;
+    };
+    let open = match close {
+        b')' => b'(',
+        b']' => b'[',
+        _ => return false,
+    };
+    let digits = rest.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    let before = &rest[..rest.len() - digits];
+    digits > 0 && before.len() > 1 && before.last() == Some(&open)
 }
 
 /// The length of the run of ASCII letters that starts `bytes`, and how many of them are
@@ -785,6 +817,18 @@ mod tests {
         assert_ne!(stats("• Item one").shape & shape::BULLET, 0);
         assert_ne!(stats("Follow @dechaff").shape & shape::HANDLE, 0);
         assert_eq!(stats("Plain words only").shape & shape::PHONE, 0);
+        assert_ne!(stats("Junho (170)").shape & shape::COUNTED, 0);
+        assert_ne!(
+            stats("First Person Shooter [107] ").shape & shape::COUNTED,
+            0
+        );
+        assert_eq!(stats("(170)").shape & shape::COUNTED, 0);
+        assert_eq!(stats("See page (a)").shape & shape::COUNTED, 0);
+        assert_ne!(stats("Natasha Kumar").shape & shape::NAME, 0);
+        assert_ne!(stats("Sergey V. Daga").shape & shape::NAME, 0);
+        assert_eq!(stats("Natasha").shape & shape::NAME, 0);
+        assert_eq!(stats("News of the Day").shape & shape::NAME, 0);
+        assert_eq!(stats("Natasha Kumar said so.").shape & shape::NAME, 0);
     }
 
     #[test]

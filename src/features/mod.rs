@@ -398,6 +398,16 @@ impl DocView<'_> {
             c.similar_run as f32,
             &[2.0, 3.0, 5.0, 9.0, 17.0],
         );
+        sink.bins(
+            "comments.after",
+            c.after_comments as f32,
+            &[1.0, 2.0, 4.0, 10.0, 30.0, 100.0],
+        );
+        sink.bins(
+            "headline.after",
+            c.after_headline as f32,
+            &[1.0, 2.0, 3.0, 4.0, 6.0, 10.0],
+        );
     }
 }
 

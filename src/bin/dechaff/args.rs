@@ -140,7 +140,8 @@ pub enum Color {
 /// Where the labelled data is when no `--data` is given, relative to the current folder.
 pub const DEFAULT_DATA_DIR: &str = "../shared/data/lines";
 /// Sources whose licences allow shipping a model trained on them.
-pub const SHIPPABLE_SOURCES: [&str; 3] = ["wcxb", "trafilatura", "readability"];
+pub const SHIPPABLE_SOURCES: [&str; 5] =
+    ["wcxb", "trafilatura", "readability", "fundus", "zh-news"];
 /// Every source of the data, for evaluation.
 pub const ALL_SOURCES: [&str; 10] = [
     "wcxb",
@@ -159,8 +160,8 @@ pub const ALL_SOURCES: [&str; 10] = [
 pub struct TrainArgs {
     /// Labelled JSON Lines files (.jsonl or .jsonl.gz), one document per line:
     /// {"id", "source", "split", "lines": [{"text", "label"}, …]} [default: the
-    /// permissively licensed sources wcxb, trafilatura and readability in
-    /// ../shared/data/lines, relative to the current folder].
+    /// permissively licensed sources wcxb, trafilatura, readability, fundus and zh-news
+    /// in ../shared/data/lines, relative to the current folder].
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub data: Vec<PathBuf>,
 
@@ -184,6 +185,11 @@ pub struct TrainArgs {
         value_parser = RangedU64ValueParser::<usize>::new().range(1..),
     )]
     pub epochs: usize,
+
+    /// Train on this share of the sites (0–1], chosen by a hash of each site so that
+    /// smaller shares nest in larger ones: for learning curves.
+    #[arg(long, value_name = "SHARE", default_value_t = 1.0, value_parser = parse_share)]
+    pub sites: f64,
 
     /// Print no progress.
     #[arg(long, short)]
@@ -224,6 +230,13 @@ pub struct EvalArgs {
     /// resamplings of the documents.
     #[arg(long, value_name = "MODEL.bin")]
     pub baseline: Option<PathBuf>,
+}
+
+fn parse_share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 1.0 => Ok(v),
+        _ => Err(format!("'{s}' is not a share above 0 and at most 1")),
+    }
 }
 
 fn parse_probability(s: &str) -> Result<f32, String> {

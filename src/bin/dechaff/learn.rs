@@ -87,6 +87,9 @@ pub fn train(a: &TrainArgs) -> dechaff::Result<bool> {
     check_out(&a.out)?;
     let files = data_files(&a.data, &SHIPPABLE_SOURCES)?;
     let mut docs = load(&files, &a.split)?;
+    if a.sites < 1.0 {
+        docs.retain(|d| train::site_share(d) < a.sites);
+    }
     train::add_crops(&mut docs, a.seed);
     let prepared = train::prepare(&docs);
     drop(docs);
