@@ -19,14 +19,16 @@
 //! exactly. A positive effect pushed the line
 //! towards its label, a negative one away from it.
 //!
-//! Inputs are named as the features that compute them name them (see
-//! [`crate::features::dense_names`]), `#n` marking the n-th of a family such as the bins
-//! of a value. The stage-1 inputs (see [`crate::model::stack`]) start with `s1.`; those
-//! that hold a stage-1 probability of a label end with the label's name: `s1.self.bio`
-//! is the line's own (log-)probability of bio, `s1.at-1.navigation` the previous line's
-//! probability of navigation (`s1.at-1` alone: that line exists), `s1.win5.content` the
-//! mean probability of content within 5 lines either side, `s1.doc.content` the mean over
-//! the document.
+//! Each input comes with a description in plain words: what the feature measures and its
+//! value for the line (`the line's length (42 words)`), the cue phrases it found (`cue
+//! "posted by" (byline phrase)`), what stage 1 made of the line and its neighbours (`the
+//! previous line looked like navigation (0.93)`). Stage 1 reads the line's words through
+//! hashed features; where its own judgement of the line weighs, the words that weighed
+//! most in it are named too (`the line on its own looked like bio (0.81), chiefly for
+//! first word "prepared", word "by"`): stage 1's hashed features are no input of the last
+//! stage, they reach it through stage 1's probabilities. The phrases live in `describe`,
+//! apart from this arithmetic; the internal name ([`Contribution::name`]) stays for those
+//! who want to look a feature up.
 //!
 //! ```
 //! use dechaff::{explain::explain, Cleaner};
@@ -41,27 +43,35 @@
 //!     assert!(l.strongest.len() <= 3);
 //!     println!("{} {} {:.2}", l.line + 1, l.label, l.confidence());
 //!     for c in &l.strongest {
-//!         println!("    {:+.2} {}", c.effect, c.name);
+//!         assert!(!c.description.is_empty());
+//!         println!("    {:+.2} {}", c.effect, c.description);
 //!     }
 //! }
 //! ```
+
+mod describe;
+mod words;
 
 use std::ops::Range;
 use std::sync::OnceLock;
 
 use crate::clean::Cleaner;
 use crate::document::split_lines;
-use crate::features::{self, DocFeatures, Extractor};
+use crate::features::{self, DocFeatures, Extractor, Hashed};
 use crate::label::{Label, N_LABELS};
 use crate::model::gru::GruScratch;
 use crate::model::hidden::{self, Hidden};
 use crate::model::{self, stack, Linear, Scores};
+use describe::Around;
 
 /// What one input of the model's final stage did for a line's label.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Contribution {
-    /// Name of the input (see the [module documentation](self)).
+    /// The feature's own name, as [`crate::features::dense_names`] and the model's
+    /// stages give it: `words.bin#8`, `s1.self.bio`, `cue#9`.
     pub name: &'static str,
+    /// What the input is and its value for the line, in plain words.
+    pub description: String,
     /// The input's value for the line.
     pub value: f32,
     /// How much it raised (positive) or lowered (negative) the line's log-probability of
@@ -100,20 +110,101 @@ pub fn explain(cleaner: &Cleaner, text: &str, top: usize) -> Vec<LineExplanation
     let mut spans = Vec::new();
     split_lines(text, &mut spans);
     let mut f = DocFeatures::default();
-    Extractor::default().extract(text, &spans, &mut f);
+    let mut extractor = Extractor::default();
+    extractor.extract(text, &spans, &mut f);
     debug_assert_eq!(f.len(), labelled.len());
     let inputs = Stage2Inputs::new(model, &f);
+    let line_text = |i: usize| spans[f.line_index[i]].text(text);
     labelled
         .into_iter()
         .enumerate()
-        .map(|(i, l)| LineExplanation {
-            strongest: strongest(model, inputs.row(i), &inputs.sequence[i], l.label, top),
-            line: l.line,
-            span: l.span,
-            label: l.label,
-            probs: l.probs,
+        .map(|(i, l)| {
+            let around = Around {
+                line: line_text(i),
+                prev: i.checked_sub(1).map(line_text),
+                next: (i + 1 < f.len()).then(|| line_text(i + 1)),
+            };
+            let hashed = extractor.hashed_of(&f, i);
+            let mut strongest = strongest(model, inputs.row(i), &inputs.sequence[i], l.label, top);
+            for c in &mut strongest {
+                c.description = describe_input(model, c, &hashed, &around);
+            }
+            LineExplanation {
+                strongest,
+                line: l.line,
+                span: l.span,
+                label: l.label,
+                probs: l.probs,
+            }
         })
         .collect()
+}
+
+/// How many of the words behind stage 1's judgement of a line to name.
+const STAGE1_WORDS: usize = 3;
+
+/// The description of input `c` of a line whose hashed features are `hashed`.
+fn describe_input(
+    model: &model::Model,
+    c: &Contribution,
+    hashed: &[(u32, f32, Hashed)],
+    around: &Around,
+) -> String {
+    match c.name {
+        HIDDEN_BIAS => describe::HIDDEN_BIAS.to_string(),
+        SEQUENCE => describe::SEQUENCE.to_string(),
+        name => {
+            let phrase = describe::describe(name, c.value, around);
+            let Some(label) = name
+                .strip_prefix("s1.self.")
+                .and_then(|l| l.parse::<Label>().ok())
+            else {
+                return phrase;
+            };
+            // Stage 1 reads the words: say which of them made it judge the line so.
+            let looked_like = (5.0 * c.value).exp() >= 0.5;
+            let words = stage1_words(&model.stage1, hashed, label, looked_like, around);
+            if words.is_empty() {
+                phrase
+            } else {
+                format!("{phrase}, chiefly for {}", words.join(", "))
+            }
+        }
+    }
+}
+
+/// The hashed features of a line that raised (`raised`) or lowered stage 1's score of
+/// `label` the most, described, at most [`STAGE1_WORDS`] of them.
+fn stage1_words(
+    stage1: &Linear,
+    hashed: &[(u32, f32, Hashed)],
+    label: Label,
+    raised: bool,
+    around: &Around,
+) -> Vec<String> {
+    let k = label.index();
+    let mut effects: Vec<(f32, Hashed)> = hashed
+        .iter()
+        .filter_map(|&(b, v, what)| {
+            let w = stage1
+                .hashed
+                .get(b as usize * N_LABELS..(b as usize + 1) * N_LABELS)?;
+            let effect = v * centred(w)[k];
+            (if raised { effect > 0.0 } else { effect < 0.0 }).then_some((effect, what))
+        })
+        .collect();
+    effects.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
+    let mut words: Vec<String> = Vec::new();
+    for (_, what) in effects {
+        let d = describe::hashed(what, around);
+        if !words.contains(&d) {
+            words.push(d);
+        }
+        if words.len() == STAGE1_WORDS {
+            break;
+        }
+    }
+    words
 }
 
 /// Families of stage-1 inputs whose `#k` is a label index, one input per label.
@@ -185,7 +276,7 @@ fn centred(w: &[f32]) -> Scores {
 }
 
 /// The effects on `label` of the final stage's inputs `x`, the `top` largest in
-/// magnitude first.
+/// magnitude first, not yet described.
 fn strongest(
     model: &model::Model,
     x: &[f32],
@@ -198,6 +289,7 @@ fn strongest(
     if effect != 0.0 {
         all.push(Contribution {
             name: SEQUENCE,
+            description: String::new(),
             value: 1.0,
             effect,
         });
@@ -232,6 +324,7 @@ fn effects(linear: &Linear, hidden: &Hidden, x: &[f32], label: Label) -> Vec<Con
                 .sum();
             Contribution {
                 name: name.as_str(),
+                description: String::new(),
                 value,
                 effect: value * (centred(w)[k] + through_units),
             }
@@ -239,6 +332,7 @@ fn effects(linear: &Linear, hidden: &Hidden, x: &[f32], label: Label) -> Vec<Con
         .collect();
     all.push(Contribution {
         name: HIDDEN_BIAS,
+        description: String::new(),
         value: 1.0,
         effect: active.iter().map(|(u, w2)| hidden.b1[*u] * w2[k]).sum(),
     });
@@ -373,6 +467,7 @@ mod tests {
                 l.strongest,
                 vec![Contribution {
                     name: "bias",
+                    description: "the model's baseline, the same for every line".into(),
                     value: 1.0,
                     effect: 1.5
                 }]
@@ -407,11 +502,13 @@ mod tests {
                 vec![
                     Contribution {
                         name: "bias",
+                        description: "the model's baseline, the same for every line".into(),
                         value: 1.0,
                         effect: 1.5
                     },
                     Contribution {
                         name: HIDDEN_BIAS,
+                        description: "the model's hidden units (interactions)".into(),
                         value: 1.0,
                         effect: 0.75
                     },
@@ -445,6 +542,72 @@ mod tests {
                 "{n} is label-valued but not spelt out"
             );
         }
+    }
+
+    #[test]
+    fn every_input_is_described_in_words() {
+        let line = Around {
+            line: "Prepared by: Sergey Daga",
+            prev: None,
+            next: None,
+        };
+        for name in input_names() {
+            for value in [1.0, 0.5, -0.2] {
+                let d = describe::describe(name, value, &line);
+                assert!(
+                    !d.is_empty() && !d.contains('#') && !d.contains("s1.") && !d.contains(" = "),
+                    "{name} is described as {d:?}"
+                );
+            }
+        }
+    }
+
+    /// Whether `text` names an input by an id: `cue#10`, `s1.self.bio`.
+    fn has_an_id(text: &str) -> bool {
+        text.contains("s1.")
+            || text
+                .split('#')
+                .skip(1)
+                .any(|after| after.starts_with(|c: char| c.is_ascii_digit()))
+    }
+
+    #[test]
+    fn explanations_speak_the_words_of_the_page() {
+        let cleaner = Cleaner::default();
+        let page = format!("{PAGE}\nPrepared by: Sergey Daga\nLeave a reply");
+        let lines = explain(&cleaner, &page, usize::MAX);
+        for l in &lines {
+            for c in &l.strongest {
+                assert!(!has_an_id(&c.description), "{:?}", c.description);
+            }
+        }
+        let of = |text: &str| {
+            let l = lines
+                .iter()
+                .find(|l| &page[l.span.clone()] == text)
+                .expect("the line");
+            l.strongest
+                .iter()
+                .map(|c| c.description.as_str())
+                .collect::<Vec<_>>()
+        };
+        let prepared = of("Prepared by: Sergey Daga");
+        assert!(
+            prepared.contains(&"cue \"by\" (byline phrase)"),
+            "{prepared:#?}"
+        );
+        let ad = of("Advertisement");
+        assert!(
+            ad.iter()
+                .any(|d| d.starts_with("the line on its own") && d.contains("\"advertisement\"")),
+            "{ad:#?}"
+        );
+        let reply = of("Leave a reply");
+        assert!(reply.iter().any(|d| d.contains("\"reply\"")), "{reply:#?}");
+        assert!(
+            reply.contains(&"the whole previous line \"Prepared by: Sergey Daga\"")
+                || reply.iter().all(|d| !d.contains("whole previous line")),
+        );
     }
 
     #[test]

@@ -1270,31 +1270,24 @@ fn explain_shows_each_line_its_label_and_strongest_inputs() {
     let r = dechaff(["explain", "--top", "3"]).stdin(PAGE).run().ok();
     assert!(!r.stdout.contains('\x1b'), "no colour into a pipe");
     let mut headers = Vec::new();
-    let mut features_of_previous = 0;
+    let mut inputs_of_previous: Vec<usize> = Vec::new();
+    let mut effects = Vec::new();
     for line in r.stdout.lines() {
-        if let Some(effects) = line.strip_prefix(&" ".repeat(EXPLAIN_INDENT)) {
-            let effects: Vec<f32> = effects
-                .split("  ")
-                .map(|e| {
-                    let (effect, name) = e.split_once(' ').expect("EFFECT NAME");
-                    assert!(!name.is_empty());
-                    effect.parse().expect("a signed number")
-                })
-                .collect();
-            assert!(effects.len() <= 3);
-            assert!(effects.windows(2).all(|w| w[0].abs() >= w[1].abs()));
-            features_of_previous += 1;
+        if let Some(input) = line.strip_prefix(&" ".repeat(EXPLAIN_INDENT)) {
+            let (effect, description) = input.split_once("  ").expect("EFFECT  DESCRIPTION");
+            assert!(!description.is_empty());
+            effects.push(effect.parse::<f32>().expect("a signed number"));
+            *inputs_of_previous.last_mut().expect("a line first") += 1;
             continue;
         }
+        assert!(effects.windows(2).all(|w| w[0].abs() >= w[1].abs()));
+        effects.clear();
         let number: usize = line[..5].trim().parse().expect("a line number");
         headers.push((number, line.to_string()));
+        inputs_of_previous.push(0);
     }
+    assert!(inputs_of_previous.iter().all(|n| (1..=3).contains(n)));
     assert_eq!(headers.len(), labelled.len());
-    assert_eq!(
-        features_of_previous,
-        labelled.len(),
-        "an effects line per line"
-    );
     for ((number, header), (label, text)) in headers.iter().zip(&labelled) {
         assert_eq!(input[number - 1], text, "line numbers count from 1");
         let fields: Vec<&str> = header.split_whitespace().take(3).collect();
@@ -1303,6 +1296,50 @@ fn explain_shows_each_line_its_label_and_strongest_inputs() {
         assert!((0.25..=1.0).contains(&confidence), "{header}");
         assert_eq!(&header[EXPLAIN_INDENT..], text);
     }
+}
+
+#[test]
+fn explain_names_inputs_in_words() {
+    let page = format!("{PAGE}\n\nPrepared by: Sergey Daga\nLeave a reply\n");
+    let out = dechaff(["explain", "--top", "1000"])
+        .stdin(page)
+        .run()
+        .ok()
+        .stdout;
+    // No input is shown by an id: `cue#10`, `next#209`, `s1.self.bio`.
+    for line in out
+        .lines()
+        .filter(|l| l.starts_with(&" ".repeat(EXPLAIN_INDENT)))
+    {
+        let ids = line.contains("s1.")
+            || line
+                .split('#')
+                .skip(1)
+                .any(|after| after.starts_with(|c: char| c.is_ascii_digit()));
+        assert!(!ids, "{line}");
+    }
+    let inputs_of = |text: &str| -> Vec<&str> {
+        let mut lines = out.lines().skip_while(|l| !l.ends_with(text));
+        lines.next().expect("the line");
+        lines
+            .take_while(|l| l.starts_with(&" ".repeat(EXPLAIN_INDENT)))
+            .collect()
+    };
+    let prepared = inputs_of("Prepared by: Sergey Daga");
+    assert!(
+        prepared
+            .iter()
+            .any(|l| l.ends_with("  cue \"by\" (byline phrase)")),
+        "{prepared:#?}"
+    );
+    assert!(
+        prepared
+            .iter()
+            .any(|l| l.ends_with("  the lines before and after (sequence layer)")),
+        "{prepared:#?}"
+    );
+    let reply = inputs_of("Leave a reply");
+    assert!(reply.iter().any(|l| l.contains("reply\"")), "{reply:#?}");
 }
 
 #[test]

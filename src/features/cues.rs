@@ -176,22 +176,7 @@ impl CueMatcher {
         }
         let at_start = line[..start].trim_end().is_empty();
         for &(phrase, kind) in &self.phrases[from as usize..to as usize] {
-            let end = start + phrase.len();
-            match line.as_bytes().get(start..end) {
-                Some(found) if found.eq_ignore_ascii_case(phrase.as_bytes()) => {}
-                _ => continue,
-            }
-            // Phrases that end in punctuation ("said:") carry their own boundary.
-            let ends_in_word = phrase
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric);
-            if ends_in_word
-                && line[end..]
-                    .chars()
-                    .next()
-                    .is_some_and(char::is_alphanumeric)
-            {
+            if !holds_at(line, start, phrase) {
                 continue;
             }
             let kind = kind as usize;
@@ -202,6 +187,48 @@ impl CueMatcher {
             hits.longest = hits.longest.max(phrase.len() as u32);
         }
     }
+
+    /// The phrases `line` holds, each with its cue kind, in the order they start: the
+    /// phrases behind the counts of [`CueHits`], for `dechaff explain`. Tries every
+    /// phrase where any could start, far slower than the scan's lookup.
+    pub fn phrases_in(&self, line: &str) -> Vec<(&'static str, usize)> {
+        let mut found = Vec::new();
+        let mut before = None;
+        for (start, c) in line.char_indices() {
+            // As in `credit`: no phrase starts right after a letter or digit.
+            if !before.is_some_and(char::is_alphanumeric) {
+                found.extend(
+                    self.phrases
+                        .iter()
+                        .filter(|(phrase, _)| holds_at(line, start, phrase))
+                        .map(|&(phrase, kind)| (phrase, kind as usize)),
+                );
+            }
+            before = Some(c);
+        }
+        found
+    }
+}
+
+/// Whether `line` holds `phrase`, ASCII-case-insensitively, at byte `start`, ending on a
+/// word boundary.
+#[inline(always)]
+fn holds_at(line: &str, start: usize, phrase: &str) -> bool {
+    let end = start + phrase.len();
+    match line.as_bytes().get(start..end) {
+        Some(found) if found.eq_ignore_ascii_case(phrase.as_bytes()) => {}
+        _ => return false,
+    }
+    // Phrases that end in punctuation ("said:") carry their own boundary.
+    let ends_in_word = phrase
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric);
+    !(ends_in_word
+        && line[end..]
+            .chars()
+            .next()
+            .is_some_and(char::is_alphanumeric))
 }
 
 #[cfg(test)]
@@ -224,6 +251,29 @@ mod tests {
         text.lines()
             .map(|line| hits_with(CueMatcher::get(), line))
             .collect()
+    }
+
+    #[test]
+    fn names_the_phrases_it_counts() {
+        let line = "Posted by Jane | Share this: comments";
+        let found = CueMatcher::get().phrases_in(line);
+        for (phrase, kind) in [
+            ("posted by", Cue::Byline),
+            ("by", Cue::Byline),
+            ("share this", Cue::Share),
+            ("comments", Cue::Comment),
+        ] {
+            assert!(
+                found.contains(&(phrase, kind as usize)),
+                "{phrase} in {found:?}"
+            );
+        }
+        let counts = hits(line)[0].counts;
+        for (kind, n) in counts.iter().enumerate() {
+            let named = found.iter().filter(|(_, k)| *k == kind).count();
+            assert_eq!(named, *n as usize, "kind {kind}");
+        }
+        assert!(CueMatcher::get().phrases_in("abyss").is_empty());
     }
 
     #[test]

@@ -267,36 +267,98 @@ impl Extractor {
         out.sparse_start.clear();
         for i in 0..n {
             out.sparse_start.push(out.sparse.len() as u32);
-            let s = &out.stats[i];
-            // The scan keeps the first `MAX_HASHED_WORDS` of a line's words.
-            let words = self.words.hashed(i);
-            if !words.is_empty() {
-                let w = 1.0 / (words.len() as f32).sqrt();
-                out.sparse.extend(words.iter().map(|h| (bucket(*h, 0), w)));
-                out.sparse.extend(words.windows(2).map(|p| {
-                    let pair = p[0].rotate_left(21) ^ p[1].wrapping_mul(0xff51_afd7_ed55_8ccd);
-                    (bucket(pair, SALT_BIGRAM), w)
-                }));
-                out.sparse.push((bucket(s.first_word, SALT_FIRST), 1.0));
-                out.sparse.push((bucket(s.last_word, SALT_LAST), 1.0));
-                if s.words <= SHORT_LINE {
-                    out.sparse.push((bucket(s.words_hash, SALT_LINE), 1.0));
-                }
-            }
-            if i > 0 {
-                let p = &out.stats[i - 1];
-                if p.words > 0 && p.words <= SHORT_LINE {
-                    out.sparse.push((bucket(p.words_hash, SALT_PREV_LINE), 1.0));
-                }
-                out.sparse
-                    .push((bucket(p.first_word, SALT_PREV_FIRST), 0.5));
-            }
-            if let Some(nx) = out.stats.get(i + 1) {
-                out.sparse
-                    .push((bucket(nx.first_word, SALT_NEXT_FIRST), 0.5));
-            }
+            sparse(&out.stats, &self.words, i, |b, v, _| {
+                out.sparse.push((b, v))
+            });
         }
         out.sparse_start.push(out.sparse.len() as u32);
+    }
+
+    /// The sparse features of line `i` of the document last analysed, in the order of
+    /// [`DocFeatures::sparse_row`], each with what it hashes: slower than the row, for
+    /// `dechaff explain`.
+    pub fn hashed_of(&self, f: &DocFeatures, i: usize) -> Vec<(u32, f32, Hashed)> {
+        let mut out = Vec::new();
+        sparse(&f.stats, &self.words, i, |b, v, what| {
+            out.push((b, v, what))
+        });
+        out
+    }
+}
+
+/// What a hashed feature hashes; words are hashed lower-cased (see [`vocab::hash_word`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hashed {
+    /// One of the line's words.
+    Word(u64),
+    /// Two words in a row.
+    Bigram(u64, u64),
+    /// The line's first word.
+    First(u64),
+    /// The line's last word.
+    Last(u64),
+    /// The whole line, short enough to count as a phrase.
+    Line,
+    /// The whole previous line, short enough to count as a phrase.
+    PrevLine,
+    /// The previous line's first word.
+    PrevFirst(u64),
+    /// The next line's first word.
+    NextFirst(u64),
+}
+
+/// Hands `put` the sparse features of line `i` of a document: bucket, value and what the
+/// bucket hashes. Labelling ignores the last; inlined, it costs nothing there.
+#[inline(always)]
+fn sparse(
+    stats: &[LineStats],
+    all_words: &line::WordHashes,
+    i: usize,
+    mut put: impl FnMut(u32, f32, Hashed),
+) {
+    let s = &stats[i];
+    // The scan keeps the first `MAX_HASHED_WORDS` of a line's words.
+    let words = all_words.hashed(i);
+    if !words.is_empty() {
+        let w = 1.0 / (words.len() as f32).sqrt();
+        for h in words {
+            put(bucket(*h, 0), w, Hashed::Word(*h));
+        }
+        for p in words.windows(2) {
+            let pair = p[0].rotate_left(21) ^ p[1].wrapping_mul(0xff51_afd7_ed55_8ccd);
+            put(bucket(pair, SALT_BIGRAM), w, Hashed::Bigram(p[0], p[1]));
+        }
+        put(
+            bucket(s.first_word, SALT_FIRST),
+            1.0,
+            Hashed::First(s.first_word),
+        );
+        put(
+            bucket(s.last_word, SALT_LAST),
+            1.0,
+            Hashed::Last(s.last_word),
+        );
+        if s.words <= SHORT_LINE {
+            put(bucket(s.words_hash, SALT_LINE), 1.0, Hashed::Line);
+        }
+    }
+    if i > 0 {
+        let p = &stats[i - 1];
+        if p.words > 0 && p.words <= SHORT_LINE {
+            put(bucket(p.words_hash, SALT_PREV_LINE), 1.0, Hashed::PrevLine);
+        }
+        put(
+            bucket(p.first_word, SALT_PREV_FIRST),
+            0.5,
+            Hashed::PrevFirst(p.first_word),
+        );
+    }
+    if let Some(nx) = stats.get(i + 1) {
+        put(
+            bucket(nx.first_word, SALT_NEXT_FIRST),
+            0.5,
+            Hashed::NextFirst(nx.first_word),
+        );
     }
 }
 
@@ -559,5 +621,34 @@ mod tests {
         ex.extract(text, &spans, &mut b);
         assert_eq!(a.dense, b.dense);
         assert_eq!(a.sparse, b.sparse);
+    }
+
+    #[test]
+    fn hashed_features_say_what_they_hash() {
+        let text = "Menu\nShare this story\nThe end";
+        let mut spans = Vec::new();
+        split_lines(text, &mut spans);
+        let mut ex = Extractor::default();
+        let mut f = DocFeatures::default();
+        ex.extract(text, &spans, &mut f);
+        let word = |w: &str| vocab::hash_word(w.as_bytes());
+        for i in 0..f.len() {
+            let named = ex.hashed_of(&f, i);
+            let row: Vec<(u32, f32)> = named.iter().map(|(b, v, _)| (*b, *v)).collect();
+            assert_eq!(row, f.sparse_row(i));
+        }
+        let what: Vec<Hashed> = ex.hashed_of(&f, 1).into_iter().map(|(_, _, w)| w).collect();
+        for want in [
+            Hashed::Word(word("story")),
+            Hashed::Bigram(word("share"), word("this")),
+            Hashed::First(word("share")),
+            Hashed::Last(word("story")),
+            Hashed::Line,
+            Hashed::PrevLine,
+            Hashed::PrevFirst(word("menu")),
+            Hashed::NextFirst(word("the")),
+        ] {
+            assert!(what.contains(&want), "{want:?} missing from {what:?}");
+        }
     }
 }

@@ -1,8 +1,12 @@
 //! `dechaff explain`: each line with its label, confidence and strongest inputs.
 //!
+//! Each input on a line of its own, under the line it weighed for:
+//!
 //! ```text
 //!     3  content        0.99  "The treaty on comprehensive strategic partnership between…
-//!                             +2.41 words.bin#8  -1.44 s1.self.bio=-2.7  +1.22 run.prose#3
+//!                             +2.41  the lines before and after (sequence layer)
+//!                             +0.61  the line on its own did not look like bio (0.06), …
+//!                             +0.23  the line's length (51 words or more)
 //! ```
 
 use std::env;
@@ -116,10 +120,27 @@ fn render(l: &LineExplanation, text: &str, style: &Style, out: &mut String) {
         l.confidence(),
         pad = LABEL_WIDTH - name.len(),
     );
-    let line = &text[l.span.clone()];
+    push_text(&text[l.span.clone()], style, out);
+    out.push('\n');
+    for c in &l.strongest {
+        let sign = if c.effect >= 0.0 { GREEN } else { RED };
+        let _ = write!(
+            out,
+            "{:INDENT$}{}{:+.2}{reset}  ",
+            "",
+            style.code(sign),
+            c.effect
+        );
+        // Descriptions quote the page's words.
+        push_text(&c.description, style, out);
+        out.push('\n');
+    }
+}
+
+/// Writes text of the page; on a terminal, escapes in scraped text would fight with ours.
+fn push_text(text: &str, style: &Style, out: &mut String) {
     if style.on {
-        // Escapes in scraped text would fight with ours on a terminal.
-        out.extend(line.chars().map(|c| {
+        out.extend(text.chars().map(|c| {
             if c.is_control() && c != '\t' {
                 '\u{fffd}'
             } else {
@@ -127,38 +148,7 @@ fn render(l: &LineExplanation, text: &str, style: &Style, out: &mut String) {
             }
         }));
     } else {
-        out.push_str(line);
-    }
-    out.push('\n');
-    if l.strongest.is_empty() {
-        return;
-    }
-    let _ = write!(out, "{:INDENT$}", "");
-    for (i, c) in l.strongest.iter().enumerate() {
-        let sign = if c.effect >= 0.0 { GREEN } else { RED };
-        let _ = write!(
-            out,
-            "{}{}{:+.2}{reset} {}",
-            if i > 0 { "  " } else { "" },
-            style.code(sign),
-            c.effect,
-            c.name
-        );
-        if c.value != 1.0 {
-            let _ = write!(out, "={}", short(c.value));
-        }
-    }
-    out.push('\n');
-}
-
-/// A value in at most three decimals, without trailing zeros.
-fn short(v: f32) -> String {
-    let s = format!("{v:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
+        out.push_str(text);
     }
 }
 
@@ -177,13 +167,15 @@ mod tests {
             probs: [0.05, 0.1, 0.8, 0.05],
             strongest: vec![
                 Contribution {
-                    name: "cue#3",
+                    name: "cue#7",
+                    description: "cue \"subscribe\" (newsletter phrase)".into(),
                     value: 1.0,
                     effect: 2.5,
                 },
                 Contribution {
                     name: "words",
-                    value: 0.25,
+                    description: "the line's length (2 words)".into(),
+                    value: 0.22,
                     effect: -0.5,
                 },
             ],
@@ -199,8 +191,10 @@ mod tests {
         assert_eq!(
             out,
             format!(
-                "    3  advertisement  0.80  Subscribe \x1b[31mnow\n{:INDENT$}+2.50 cue#3  -0.50 words=0.25\n",
-                ""
+                "    3  advertisement  0.80  Subscribe \x1b[31mnow\n\
+                 {:INDENT$}+2.50  cue \"subscribe\" (newsletter phrase)\n\
+                 {:INDENT$}-0.50  the line's length (2 words)\n",
+                "", ""
             )
         );
     }
@@ -217,14 +211,5 @@ mod tests {
         assert!(out.contains(&format!("{GREEN}+2.50{RESET}")), "{out:?}");
         assert!(out.contains(&format!("{RED}-0.50{RESET}")), "{out:?}");
         assert!(out.contains("Subscribe \u{fffd}[31mnow"), "{out:?}");
-    }
-
-    #[test]
-    fn values_are_short() {
-        assert_eq!(short(0.25), "0.25");
-        assert_eq!(short(0.0), "0");
-        assert_eq!(short(-0.0001), "0");
-        assert_eq!(short(2.0), "2");
-        assert_eq!(short(-1.23456), "-1.235");
     }
 }
