@@ -1160,7 +1160,7 @@ fn train_finds_the_default_data_relative_to_the_current_folder() {
     std::fs::create_dir_all(&cwd).unwrap();
     std::fs::create_dir_all(&lines).unwrap();
     // Plain JSON Lines under the .gz names: the reader looks at the bytes.
-    for source in ["wcxb", "trafilatura", "readability"] {
+    for source in ["wcxb", "trafilatura", "readability", "fundus", "zh-news"] {
         write(&lines, &format!("{source}.jsonl.gz"), labelled_data());
     }
     dechaff(["train", "-q", "--epochs", "1", "--out", "m.bin"])
@@ -1329,7 +1329,7 @@ fn explain_names_inputs_in_words() {
     assert!(
         prepared
             .iter()
-            .any(|l| l.ends_with("  cue \"by\" (byline phrase)")),
+            .any(|l| l.ends_with("  cue \"prepared by\" (byline phrase)")),
         "{prepared:#?}"
     );
     assert!(

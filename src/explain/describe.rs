@@ -138,6 +138,8 @@ const DENSE: &[(&str, Say)] = &[
             "the line starts with a number, as a list item",
             "the line holds a year",
             "the line holds a percentage",
+            "the line ends in a count in brackets, as archive lists do",
+            "the line is a bare name",
         ]),
     ),
     ("cue#", Say::Cue("cue {}")),
@@ -256,6 +258,20 @@ const DENSE: &[(&str, Say)] = &[
         Say::Bins(
             "the run of lines alike it belongs to ({} lines)",
             &[2.0, 3.0, 5.0, 9.0, 17.0],
+        ),
+    ),
+    (
+        "comments.after#",
+        Say::Bins(
+            "lines since a heading of comments ({})",
+            &[1.0, 2.0, 4.0, 10.0, 30.0, 100.0],
+        ),
+    ),
+    (
+        "headline.after#",
+        Say::Bins(
+            "lines since the headline ({})",
+            &[1.0, 2.0, 3.0, 4.0, 6.0, 10.0],
         ),
     ),
 ];
@@ -649,7 +665,10 @@ mod tests {
     #[test]
     fn cues_name_the_phrases_the_line_holds() {
         let line = around("Prepared by: Sergey Daga");
-        assert_eq!(describe("cue#9", 0.33, &line), "cue \"by\" (byline phrase)");
+        assert_eq!(
+            describe("cue#9", 0.33, &line),
+            "cue \"prepared by\" (byline phrase)"
+        );
         assert_eq!(
             describe("next#209", 1.0, &line),
             "the next line holds cue \"posted by\" (byline phrase)"
