@@ -24,6 +24,7 @@ fn seed_credits_and_author_notes_are_bio() {
         .collect();
     for line in [
         "Prepared by: Sergey Daga",
+        "Natasha Kumar",
         "By Natasha Kumar",
         "Photo: Vladimir Putin and Kim Jong-un",
     ] {
