@@ -11,6 +11,13 @@ of C4 and FineWeb as datatrove implements them) read the page's lines as a scrap
 their line-level content F1 is given too. jusText, boilerpipe (its Python port, boilerpy3)
 and trafilatura read the page's HTML, which is more than plain text gives.
 
+Each is scored a second way, as `dechaff eval` scores pages and the public
+article-extraction benchmarks score extractors: word 4-grams ("shingles", tokens are runs
+of letters, digits and `_`, case kept) of the kept text against those of the gold
+content, precision and recall per page averaged over pages, F1 of the means; per source
+and for the articles (readability, dragnet, l3s-gn1, cleanportaleval, fundus and WCXB's
+`article` pages).
+
 trafilatura's pages are left out: their gold is a few snippets a page, not the whole
 content, so the words of any kept text cannot be scored against it.
 """
@@ -34,6 +41,8 @@ from pathlib import Path
 SOURCES = [
     "wcxb",
     "readability",
+    "fundus",
+    "zh-news",
     "cleaneval",
     "l3s-gn1",
     "dragnet",
@@ -60,6 +69,57 @@ JUSTEXT_LANGUAGES = {
     "el": "Greek",
     "id": "Indonesian",
 }
+
+
+TOKEN = re.compile(r"\w+")
+ARTICLE_SOURCES = {"readability", "dragnet", "l3s-gn1", "cleanportaleval", "fundus"}
+
+
+def is_article(doc) -> bool:
+    return doc["source"] in ARTICLE_SOURCES or (
+        doc["source"] == "wcxb" and doc.get("page_type") == "article"
+    )
+
+
+def shingles(text: str) -> collections.Counter:
+    """Word 4-grams, as a multiset; a text of fewer words is one shingle of them all."""
+    tokens = TOKEN.findall(text)
+    n = min(4, len(tokens))
+    if n == 0:
+        return collections.Counter()
+    return collections.Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+class PageScore:
+    """Precision and recall of shingles, summed over pages."""
+
+    def __init__(self) -> None:
+        self.pages = 0
+        self.p = self.r = 0.0
+
+    def add_page(self, kept: collections.Counter, gold: collections.Counter) -> None:
+        both = sum((kept & gold).values())
+        kept_only, gold_only = sum(kept.values()) - both, sum(gold.values()) - both
+        if kept_only == gold_only == 0:
+            p = r = 1.0
+        elif both == 0:
+            p = r = 0.0
+        else:
+            p, r = both / (both + kept_only), both / (both + gold_only)
+        self.pages += 1
+        self.p += p
+        self.r += r
+
+    def add(self, other: PageScore) -> None:
+        self.pages += other.pages
+        self.p += other.p
+        self.r += other.r
+
+    def prf(self) -> tuple[float, float, float]:
+        if not self.pages:
+            return 0.0, 0.0, 0.0
+        p, r = self.p / self.pages, self.r / self.pages
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 def words(text: str) -> collections.Counter:
@@ -209,6 +269,20 @@ def boilerpipe_text(html: bytes) -> str:
     )
 
 
+def print_page_table(systems: list[str], pages: dict, articles: dict) -> None:
+    """The page metric as a markdown table: a row a cleaner, F1 per source, then articles."""
+    print(
+        "\n| cleaner (page metric) | "
+        + " | ".join(SOURCES)
+        + " | articles P / R / F1 |"
+    )
+    print("|---" * (len(SOURCES) + 2) + "|")
+    for system in systems:
+        cells = [f"{pages[(system, src)].prf()[2]:.3f}" for src in SOURCES]
+        p, r, f1 = articles[system].prf()
+        print(f"| {system} | " + " | ".join(cells) + f" | {p:.3f} / {r:.3f} / **{f1:.3f}** |")
+
+
 def print_table(docs, systems: list[str], scores: dict, seconds: collections.Counter) -> None:
     """The scores as a markdown table: a row a cleaner, word F1 per source, then pooled."""
     counts = collections.Counter(doc["source"] for doc in docs)
@@ -275,6 +349,18 @@ def main() -> int:
     at = {f"dechaff --threshold {t}": t for t in args.thresholds}
     systems = ["keep everything", *line_filters, *html_cleaners, "dechaff", *at]
     scores = {(s, src): Score() for s in systems for src in SOURCES}
+    pages = {(s, src): PageScore() for s in systems for src in SOURCES}
+    articles = {s: PageScore() for s in systems}
+
+    def add_page(system: str, doc, kept_text: str, gold_text: str) -> None:
+        if not gold_text:
+            return
+        one = PageScore()
+        one.add_page(shingles(kept_text), shingles(gold_text))
+        pages[(system, doc["source"])].add(one)
+        if is_article(doc):
+            articles[system].add(one)
+
     # Seconds each cleaner takes over all pages on one thread, as a pipeline would call it:
     # the line filters on whole pages (they are scored line by line, which is slower).
     seconds = collections.Counter({"dechaff": dechaff_seconds})
@@ -285,7 +371,8 @@ def main() -> int:
     for doc in docs:
         lines = non_blank(doc)
         gold_labels = [line["label"] for line in lines]
-        gold = words(" ".join(line["text"] for line in lines if line["label"] == "content"))
+        gold_text = "\n".join(line["text"] for line in lines if line["label"] == "content")
+        gold = words(gold_text)
         kept_lines = {
             "keep everything": [True] * len(lines),
             "dechaff": [label == "content" for label in labels[doc["id"]]],
@@ -297,25 +384,30 @@ def main() -> int:
             seconds[name] += time.perf_counter() - started
         for name, kept in kept_lines.items():
             s = scores[(name, doc["source"])]
-            s.add_words(words(" ".join(ln["text"] for ln, k in zip(lines, kept) if k)), gold)
+            kept_text = "\n".join(ln["text"] for ln, k in zip(lines, kept) if k)
+            s.add_words(words(kept_text), gold)
             s.add_lines(kept, gold_labels)
+            add_page(name, doc, kept_text, gold_text)
 
         for name, t in at.items():
             scores[(name, doc["source"])].add_words(words(kept_at[t][doc["id"]]), gold)
+            add_page(name, doc, kept_at[t][doc["id"]], gold_text)
 
         html = html_of(args.data, doc)
         for name, clean_html in html_cleaners.items():
             s = scores[(name, doc["source"])]
             started = time.perf_counter()
             try:
-                kept_words = words(clean_html(html, doc["lang"]))
+                kept_text = clean_html(html, doc["lang"])
             # Extractors fail on odd pages in many ways; such a page scores as nothing kept.
             except Exception:  # noqa: BLE001
-                kept_words, s.failed = collections.Counter(), s.failed + 1
+                kept_text, s.failed = "", s.failed + 1
             seconds[name] += time.perf_counter() - started
-            s.add_words(kept_words, gold)
+            s.add_words(words(kept_text), gold)
+            add_page(name, doc, kept_text, gold_text)
 
     print_table(docs, systems, scores, seconds)
+    print_page_table(systems, pages, articles)
     return 0
 
 
