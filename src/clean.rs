@@ -13,7 +13,7 @@ use crate::label::{Label, LabelSet, N_LABELS};
 use crate::model::{self, file, Model, Predictor, Scores};
 
 /// The default model, trained on the permissively licensed sources of the project's data
-/// (see README.md for the command that rebuilds it).
+/// (see docs/model.md for the command that rebuilds it).
 static DEFAULT_MODEL: &[u8] = include_bytes!("../models/default.bin");
 
 /// The label of one non-blank line.

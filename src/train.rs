@@ -540,7 +540,7 @@ fn score_doc(d: &Prepared, labels: &[u8], scores: &mut metrics::Scores) {
 /// Copies of `model` with parts switched off, each with its name, for ablation tables:
 /// stage 1 alone, and no sequence decoding. (Stage 2's parts are fitted together and
 /// lean on one another: switched off one by one they say nothing of what each adds;
-/// the README's table of retrained variants does.)
+/// the table of retrained variants in docs/quality.md does.)
 pub fn ablations(model: &Model) -> Vec<(&'static str, Model)> {
     let no_decoding = Model {
         transition_weight: 0.0,

@@ -6,7 +6,7 @@
 //! and `\r` endings mixed. As in `tests/cli.rs`, nothing here depends on a particular
 //! model's judgement: `classify` is the oracle for which lines `clean` keeps.
 //!
-//! The rule for keeping every label, which README.md's "Guarantees" states for
+//! The rule for keeping every label, which docs/guarantees.md states for
 //! `--keep content,navigation,advertisement,bio`:
 //!
 //! > With [`LabelSet::ALL`], `clean` returns the input with leading and trailing blank
