@@ -18,8 +18,11 @@ use crate::label::Label;
 /// A labelled document.
 #[derive(Clone, Debug)]
 pub struct LabelledDoc {
+    /// The document's identifier, unique within its source.
     pub id: String,
+    /// The data set it comes from (`wcxb`, `cleaneval`…).
     pub source: String,
+    /// The split it belongs to (`train`, `dev`…).
     pub split: String,
     /// The site the page comes from (the URL's host), when known.
     pub site: Option<String>,

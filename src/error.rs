@@ -8,13 +8,28 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ModelError {
     /// Shorter than its header says, or than any model can be.
-    Truncated { expected: u64, found: u64 },
+    Truncated {
+        /// Bytes the header promises, or the least a model takes.
+        expected: u64,
+        /// Bytes the file holds.
+        found: u64,
+    },
     /// Does not start with the dechaff magic bytes: not a model file.
     BadMagic,
     /// Written by another format version of dechaff.
-    WrongVersion { found: u32, supported: u32 },
+    WrongVersion {
+        /// The file's format version.
+        found: u32,
+        /// The one this build reads.
+        supported: u32,
+    },
     /// Trained on another feature set than this build computes.
-    WrongFeatureSet { found: u64, expected: u64 },
+    WrongFeatureSet {
+        /// The fingerprint of the features the model was trained on.
+        found: u64,
+        /// The fingerprint of the features this build computes.
+        expected: u64,
+    },
     /// The payload does not match its checksum: the file is corrupt.
     BadChecksum,
     /// The payload passed the checksum but could not be decoded or is inconsistent.
@@ -56,15 +71,31 @@ impl fmt::Display for ModelError {
 #[derive(Debug)]
 pub enum Error {
     /// Reading or writing `path` failed.
-    Io { path: PathBuf, source: io::Error },
+    Io {
+        /// The file, or `<stdin>` and `<stdout>` for the standard streams.
+        path: PathBuf,
+        /// What the system said.
+        source: io::Error,
+    },
     /// The model file at `path` was refused.
-    Model { path: PathBuf, source: ModelError },
+    Model {
+        /// The model file.
+        path: PathBuf,
+        /// Why it was refused.
+        source: ModelError,
+    },
     /// `path` holds NUL bytes: a binary file, not text.
-    Binary { path: PathBuf },
+    Binary {
+        /// The file.
+        path: PathBuf,
+    },
     /// Training or evaluation data at `path` is malformed.
     Data {
+        /// The data file.
         path: PathBuf,
+        /// The line of the file, from 1.
         line: usize,
+        /// What is wrong with it.
         message: String,
     },
     /// A request that cannot be carried out, such as training with no labelled line.

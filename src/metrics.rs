@@ -33,17 +33,22 @@ impl Pooled for PageScores {
 pub struct Scores {
     /// `confusion[gold][predicted]` in lines.
     pub confusion: [[u64; N_LABELS]; N_LABELS],
-    /// Word tokens of lines that are gold content and kept / kept / gold content.
+    /// Word tokens of lines that are gold content and kept.
     pub content_tokens_both: u64,
+    /// Word tokens of kept lines.
     pub content_tokens_kept: u64,
+    /// Word tokens of gold content lines.
     pub content_tokens_gold: u64,
 }
 
 /// Precision, recall and F1.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Prf {
+    /// Share of the predicted that is right.
     pub precision: f64,
+    /// Share of the right that is predicted.
     pub recall: f64,
+    /// Harmonic mean of precision and recall.
     pub f1: f64,
 }
 

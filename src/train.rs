@@ -133,6 +133,7 @@ pub fn site_share(doc: &LabelledDoc) -> f64 {
 
 /// A document with its features and the gold label of each non-blank line.
 pub struct Prepared {
+    /// The data set it comes from (see [`LabelledDoc::source`]).
     pub source: String,
     /// Documents of one site share a fold, so that out-of-fold means out of site.
     pub site: String,
@@ -140,7 +141,9 @@ pub struct Prepared {
     pub is_crop: bool,
     /// The kind of page, where the source says (see [`LabelledDoc::page_type`]).
     pub page_type: Option<String>,
+    /// The features of its non-blank lines.
     pub features: DocFeatures,
+    /// The gold label of each non-blank line (`None` where the data leaves it undecided).
     pub gold: Vec<Option<Label>>,
     /// Word tokens of each non-blank line, for the content-token scores.
     pub tokens: Vec<u32>,
@@ -587,7 +590,9 @@ pub fn evaluate(model: &Model, docs: &[Prepared]) -> BTreeMap<String, metrics::S
 /// content).
 #[derive(Clone, Debug, Default)]
 pub struct DocScores {
+    /// Scores of its lines.
     pub lines: metrics::Scores,
+    /// Scores of the page as a whole.
     pub page: Option<metrics::PageScores>,
 }
 

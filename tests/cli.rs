@@ -1422,6 +1422,8 @@ fn a_reader_that_stops_early_is_not_an_error() {
         dechaff(["clean", "--json"]).stdin(big.clone()),
         dechaff(["explain"]).stdin(PAGE),
         dechaff(["eval", "--data"]).arg(&data),
+        dechaff(["completions", "bash"]),
+        dechaff(["man"]),
     ] {
         let r = cmd.closing_stdout().run().ok();
         assert_eq!(r.stderr, "");
@@ -1497,4 +1499,63 @@ fn help_documents_every_subcommand_and_flag() {
         .run()
         .fails(2)
         .stderr_has(&["--no-such-flag"]);
+}
+
+#[test]
+fn completions_cover_the_commands_and_their_flags() {
+    let bash = dechaff(["completions", "bash"]).run().ok().stdout;
+    for word in [
+        "clean",
+        "explain",
+        "train",
+        "eval",
+        "completions",
+        "man",
+        "--keep",
+        "--threshold",
+        "--epochs",
+    ] {
+        assert!(bash.contains(word), "bash completions lack {word}");
+    }
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        let script = dechaff(["completions", shell]).run().ok().stdout;
+        assert!(script.contains("keep"), "{shell} completions lack --keep");
+    }
+    dechaff(["completions", "tcsh"])
+        .run()
+        .fails(2)
+        .stderr_has(&["tcsh", "bash", "zsh"]);
+    dechaff(["completions"])
+        .run()
+        .fails(2)
+        .stderr_has(&["SHELL"]);
+}
+
+#[test]
+fn man_writes_the_roff_pages_of_dechaff_and_of_each_command() {
+    // A page opens with roff requests (clap_mangen's define a quote string), the first
+    // of them that names the page being .TH.
+    let title = |page: &str| {
+        let head: Vec<&str> = page.lines().take_while(|l| l.starts_with('.')).collect();
+        let th = head.iter().find(|l| l.starts_with(".TH "));
+        th.map(|l| l.split(' ').take(3).collect::<Vec<_>>().join(" "))
+    };
+    let page = dechaff(["man"]).run().ok().stdout;
+    assert_eq!(title(&page).as_deref(), Some(".TH dechaff 1"), "{page}");
+    for word in ["clean", "explain", "train", "eval", "completions"] {
+        assert!(page.contains(word), "man page lacks {word}");
+    }
+    let clean = dechaff(["man", "clean"]).run().ok().stdout;
+    assert_eq!(
+        title(&clean).as_deref(),
+        Some(".TH dechaff-clean 1"),
+        "{clean}"
+    );
+    for flag in ["keep", "threshold", "annotate", "output"] {
+        assert!(clean.contains(flag), "dechaff-clean(1) lacks --{flag}");
+    }
+    dechaff(["man", "no-such-command"])
+        .run()
+        .fails(2)
+        .stderr_has(&["no-such-command", "clean, explain"]);
 }

@@ -74,9 +74,12 @@ fn strip_compression_suffix(name: &str) -> &str {
 /// How a file's bytes are packed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Compression {
+    /// Not compressed.
     #[default]
     None,
+    /// gzip (`.gz`), one member or several.
     Gzip,
+    /// Zstandard (`.zst`).
     Zstd,
 }
 
@@ -110,6 +113,7 @@ impl Compression {
         }
     }
 
+    /// Its name in messages: `none`, `gzip` or `zstd`.
     pub fn name(self) -> &'static str {
         match self {
             Compression::None => "none",

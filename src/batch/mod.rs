@@ -226,6 +226,7 @@ impl Batch {
         self
     }
 
+    /// The options the run was made with.
     pub fn options(&self) -> &Options {
         &self.options
     }

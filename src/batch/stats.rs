@@ -13,7 +13,9 @@ use crate::LineCounts;
 /// An input that could not be cleaned, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Failure {
+    /// The input.
     pub path: PathBuf,
+    /// The error, as shown to the user.
     pub error: String,
 }
 
@@ -34,10 +36,12 @@ impl fmt::Display for Failure {
 pub struct LabelCounts(pub [u64; N_LABELS]);
 
 impl LabelCounts {
+    /// Lines labelled `label`.
     pub fn get(&self, label: Label) -> u64 {
         self.0[label.index()]
     }
 
+    /// Lines of every label.
     pub fn total(&self) -> u64 {
         self.0.iter().sum()
     }

@@ -21,21 +21,37 @@ pub enum Ending {
 
 /// Flags for shapes a line may hold.
 pub mod shape {
+    /// A `©` or `®` sign.
     pub const COPYRIGHT: u32 = 1 << 0;
+    /// An `@` inside a word, as an e-mail address has.
     pub const EMAIL: u32 = 1 << 1;
+    /// Nine digits or more in a run broken only by `-`, `(`, `)`, `+`, `.`.
     pub const PHONE: u32 = 1 << 2;
+    /// The name of a month or a weekday.
     pub const MONTH: u32 = 1 << 3;
+    /// A date in digits: `12/03/2024`, `2024-03-12`.
     pub const NUMERIC_DATE: u32 = 1 << 4;
+    /// A time of day: `10:45`, `9h`.
     pub const TIME: u32 = 1 << 5;
+    /// Starts with a bullet standing alone: `• Item`.
     pub const BULLET: u32 = 1 << 6;
+    /// A quotation mark.
     pub const QUOTE: u32 = 1 << 7;
+    /// An `@` starting a word, as a social media handle does.
     pub const HANDLE: u32 = 1 << 8;
+    /// A currency sign: `$`, `€`, `£`, `¥`, `₹`, `₽`.
     pub const CURRENCY: u32 = 1 << 9;
+    /// A `#` starting a word.
     pub const HASHTAG: u32 = 1 << 10;
+    /// A parenthesis or square bracket.
     pub const PAREN: u32 = 1 << 11;
+    /// The first non-white-space character is a capital letter.
     pub const STARTS_UPPER: u32 = 1 << 12;
+    /// Starts with a number of up to three digits and a full stop: `3. Step`.
     pub const NUMBERED: u32 = 1 << 13;
+    /// A run of exactly four digits, as a year is.
     pub const YEAR: u32 = 1 << 14;
+    /// A `%` sign.
     pub const PERCENT: u32 = 1 << 15;
     /// Ends in a count in brackets, as archive and category lists do: `Junho (170)`.
     pub const COUNTED: u32 = 1 << 16;
@@ -56,26 +72,37 @@ pub struct LineStats {
     pub word_chars: u32,
     /// Longest word in characters.
     pub max_word: u32,
+    /// Letters, CJK characters included.
     pub letters: u32,
+    /// Capital letters.
     pub upper: u32,
+    /// Digits.
     pub digits: u32,
+    /// Punctuation and symbols.
     pub punct: u32,
+    /// Commas, the CJK ones included.
     pub commas: u32,
+    /// CJK characters.
     pub cjk: u32,
     /// Words that start with a capital letter.
     pub cap_words: u32,
+    /// Words on a stop-word list.
     pub stop_words: u32,
     /// Non-white-space characters inside markdown links and bare URLs.
     pub link_chars: u32,
+    /// Markdown links and bare URLs.
     pub urls: u32,
     /// Separators between menu items: `|`, `•`, `·`, `»`, `›`, `>`, `/` standing alone.
     pub separators: u32,
+    /// The kind of the last non-white-space character.
     pub ending: Ending,
     /// [`shape`] flags.
     pub shape: u32,
     /// The cue phrases the line holds.
     pub cues: CueHits,
+    /// Hash of the first word, lower-cased.
     pub first_word: u64,
+    /// Hash of the last word, lower-cased.
     pub last_word: u64,
     /// Hash of the line's lower-cased words: equal lines, up to case and punctuation,
     /// hash alike.
@@ -330,6 +357,7 @@ pub struct WordHashes {
 }
 
 impl WordHashes {
+    /// Forgets every line's hashes, keeping the memory for the next document.
     pub fn clear(&mut self) {
         self.hashed.clear();
         self.content.clear();

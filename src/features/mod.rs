@@ -146,6 +146,8 @@ pub struct DocFeatures {
     pub dense: Vec<f32>,
     /// Sparse features: bucket and value, line `i` owning `sparse_start[i]..sparse_start[i + 1]`.
     pub sparse: Vec<(u32, f32)>,
+    /// Where each line's sparse features start in `sparse`, and after the last line's,
+    /// where they end.
     pub sparse_start: Vec<u32>,
     /// The statistics of each line, kept for the explanations and decoding.
     pub stats: Vec<LineStats>,

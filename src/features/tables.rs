@@ -8,19 +8,33 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum Cue {
+    /// Sharing buttons: `share this`, `tweet`.
     Share,
+    /// Links to other pages: `related articles`, `read more`.
     Related,
+    /// Comment threads: `leave a reply`, `says`.
     Comment,
+    /// Site navigation: `home`, `skip to content`, `sign in`.
     Menu,
+    /// Legal notices: `privacy policy`, `all rights reserved`.
     Legal,
+    /// Social media links: `follow us`, `instagram`.
     Follow,
+    /// Advertising labels: `advertisement`, `sponsored`.
     AdLabel,
+    /// Sign-up prompts: `newsletter`, `subscribe`.
     Newsletter,
+    /// Shopping prompts: `add to cart`, `free shipping`.
     Shop,
+    /// Bylines: `by`, `written by`, `von`.
     Byline,
+    /// Picture credits: `photo by`, `getty images`.
     Credit,
+    /// What an author does, as bios say: `reporter`, `based in`.
     Role,
+    /// Dates of publication: `updated`, `min read`, `hours ago`.
     Stamp,
+    /// Embedded media: `gallery`, `video`, `listen`.
     Media,
 }
 

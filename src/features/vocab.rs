@@ -40,7 +40,9 @@ pub fn lowercase_into(word: &str, buf: &mut Vec<u8>) -> usize {
 
 /// What the word lists say of a word.
 pub mod kind {
+    /// On a stop-word list.
     pub const STOPWORD: u8 = 1;
+    /// The name of a month or a weekday.
     pub const MONTH: u8 = 2;
 }
 

@@ -106,6 +106,7 @@ fn shingles(words: &[u64], mut each: impl FnMut(u64)) {
 /// Page scores summed over pages: the mean precision and recall, and F1 of the means.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct PageScores {
+    /// Pages scored.
     pub pages: u64,
     precision_sum: f64,
     recall_sum: f64,

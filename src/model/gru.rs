@@ -60,6 +60,7 @@ pub struct Gru {
 pub struct BiGru {
     /// `PROJ` weights per input, input-major: `p[k * PROJ + j]` is `P[j][k]`.
     pub p: Vec<f32>,
+    /// `PROJ` biases of the projection.
     pub b_p: Vec<f32>,
     /// Reads the lines first to last.
     pub fwd: Gru,
@@ -68,6 +69,7 @@ pub struct BiGru {
     /// `N_LABELS` weights per unit of `[hf ; hb]` (forward units first), input-major:
     /// `o[k * N_LABELS + l]` is `O[l][k]`.
     pub o: Vec<f32>,
+    /// `N_LABELS` biases of the output.
     pub b_o: Vec<f32>,
 }
 

@@ -17,6 +17,7 @@ pub const UNITS: usize = 16;
 pub struct Hidden {
     /// `UNITS` weights per input, input-major.
     pub w1: Vec<f32>,
+    /// `UNITS` biases.
     pub b1: Vec<f32>,
     /// `N_LABELS` weights per unit, unit-major.
     pub w2: Vec<f32>,

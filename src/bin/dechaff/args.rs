@@ -26,6 +26,8 @@ Examples:
   dechaff explain page.txt                    why each line got its label
   dechaff train --out model.bin               rebuild a model from ../shared/data/lines
   dechaff eval --model model.bin              score a model on the dev split
+  dechaff completions bash > dechaff.bash     tab completion for bash
+  dechaff man > dechaff.1                     the manual page
 
 Exit status: 0 on success, 1 when an input, the model or the data could not be used
 (the other inputs are still processed), 2 on a usage error.";
@@ -46,7 +48,31 @@ pub enum Command {
     /// sources: per-label precision, recall and F1, the share of the content's words
     /// kept, and the confusion matrix.
     Eval(EvalArgs),
+    /// Write the tab-completion script of a shell to standard output.
+    #[command(after_help = COMPLETIONS_NOTES)]
+    Completions(CompletionsArgs),
+    /// Write a manual page (roff) to standard output.
+    ///
+    /// Without COMMAND, the page of dechaff, dechaff(1), which lists the commands; with
+    /// one, the page of that command, such as dechaff-clean(1) for `clean`.
+    #[command(after_help = MAN_NOTES)]
+    Man(ManArgs),
 }
+
+const COMPLETIONS_NOTES: &str = "\
+Where to put the script, for the current user:
+  bash        dechaff completions bash > ~/.local/share/bash-completion/completions/dechaff
+  zsh         dechaff completions zsh > DIR/_dechaff, with DIR a folder of $fpath
+  fish        dechaff completions fish > ~/.config/fish/completions/dechaff.fish
+  powershell  add to $PROFILE: dechaff completions powershell | Out-String | Invoke-Expression
+  elvish      add to ~/.config/elvish/rc.elv: eval (dechaff completions elvish | slurp)";
+
+const MAN_NOTES: &str = "\
+To install the pages for the current user:
+  dechaff man > ~/.local/share/man/man1/dechaff.1
+  for c in clean explain train eval completions man; do
+      dechaff man $c > ~/.local/share/man/man1/dechaff-$c.1
+  done";
 
 const CLEAN_NOTES: &str = "\
 Inputs are UTF-8 text: invalid UTF-8 is decoded with replacement characters (with a
@@ -230,6 +256,32 @@ pub struct EvalArgs {
     /// resamplings of the documents.
     #[arg(long, value_name = "MODEL.bin")]
     pub baseline: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// Shell to complete for.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// Command whose page to write [default: the page of dechaff itself].
+    #[arg(value_name = "COMMAND", value_parser = parse_command)]
+    pub command: Option<String>,
+}
+
+fn parse_command(s: &str) -> Result<String, String> {
+    let cli = <Cli as clap::CommandFactory>::command();
+    if cli.find_subcommand(s).is_some() {
+        return Ok(s.to_owned());
+    }
+    let names: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+    Err(format!(
+        "'{s}' is not a command of dechaff; the commands are {}",
+        names.join(", ")
+    ))
 }
 
 fn parse_share(s: &str) -> Result<f64, String> {

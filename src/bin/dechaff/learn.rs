@@ -354,7 +354,7 @@ pub fn eval(a: &EvalArgs) -> dechaff::Result<bool> {
             }
         );
     }
-    crate::print(&out)?;
+    crate::print(out.as_bytes())?;
     if let Some(path) = &a.record {
         let json = serde_json::to_string_pretty(&record).expect("a record serialises") + "\n";
         write_atomically(path, json.as_bytes())?;

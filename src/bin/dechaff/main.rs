@@ -7,6 +7,7 @@ mod args;
 mod batch;
 mod clean;
 mod explain;
+mod generate;
 mod input;
 mod learn;
 
@@ -30,6 +31,8 @@ fn main() -> ExitCode {
         Command::Explain(a) => explain::run(&a),
         Command::Train(a) => learn::train(&a),
         Command::Eval(a) => learn::eval(&a),
+        Command::Completions(a) => generate::completions(&a),
+        Command::Man(a) => generate::man(&a),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -64,10 +67,10 @@ fn stdout_done(written: io::Result<()>) -> dechaff::Result<()> {
     }
 }
 
-/// Writes `s` to standard output, as [`stdout_done`] says.
-fn print(s: &str) -> dechaff::Result<()> {
+/// Writes `bytes` to standard output, as [`stdout_done`] says.
+fn print(bytes: &[u8]) -> dechaff::Result<()> {
     let mut out = io::stdout().lock();
-    stdout_done(out.write_all(s.as_bytes()).and_then(|()| out.flush()))
+    stdout_done(out.write_all(bytes).and_then(|()| out.flush()))
 }
 
 /// Loads the model named on the command line, or the built-in one.
