@@ -269,14 +269,17 @@ def boilerpipe_text(html: bytes) -> str:
     )
 
 
+def print_header(first: str, last: list[str]) -> None:
+    """A markdown table's header: `first`, a column per source, then `last`."""
+    columns = [first, *SOURCES, *last]
+    print("| " + " | ".join(columns) + " |")
+    print("|---" * len(columns) + "|")
+
+
 def print_page_table(systems: list[str], pages: dict, articles: dict) -> None:
     """The page metric as a markdown table: a row a cleaner, F1 per source, then articles."""
-    print(
-        "\n| cleaner (page metric) | "
-        + " | ".join(SOURCES)
-        + " | articles P / R / F1 |"
-    )
-    print("|---" * (len(SOURCES) + 2) + "|")
+    print()
+    print_header("cleaner (page metric)", ["articles P / R / F1"])
     for system in systems:
         cells = [f"{pages[(system, src)].prf()[2]:.3f}" for src in SOURCES]
         p, r, f1 = articles[system].prf()
@@ -287,12 +290,7 @@ def print_table(docs, systems: list[str], scores: dict, seconds: collections.Cou
     """The scores as a markdown table: a row a cleaner, word F1 per source, then pooled."""
     counts = collections.Counter(doc["source"] for doc in docs)
     print(f"dev documents: {len(docs)} ({', '.join(f'{s} {counts[s]}' for s in SOURCES)})\n")
-    print(
-        "| cleaner | "
-        + " | ".join(SOURCES)
-        + " | pooled words P / R / F1 | pooled line content F1 | pages a second |"
-    )
-    print("|---" * (len(SOURCES) + 4) + "|")
+    print_header("cleaner", ["pooled words P / R / F1", "pooled line content F1", "pages a second"])
     for system in systems:
         pooled = Score()
         cells = []
