@@ -162,7 +162,7 @@ fn describe_input(
                 return phrase;
             };
             // Stage 1 reads the words: say which of them made it judge the line so.
-            let looked_like = (5.0 * c.value).exp() >= 0.5;
+            let looked_like = stack::own_probability(c.value) >= 0.5;
             let words = stage1_words(&model.stage1, hashed, label, looked_like, around);
             if words.is_empty() {
                 phrase

@@ -549,8 +549,9 @@ pub fn ablations(model: &Model) -> Vec<(&'static str, Model)> {
         transition_weight: 0.0,
         ..model.clone()
     };
-    // Stage 2 weighs the stage-1 log-probabilities of the line itself (scaled by 1/5)
-    // and nothing else: its softmax gives back stage 1's probabilities exactly.
+    // Stage 2 weighs the stage-1 log-probabilities of the line itself (scaled down by
+    // `stack::OWN_LOG_SCALE`) and nothing else: its softmax gives back stage 1's
+    // probabilities exactly.
     let mut stage1_only = no_decoding.clone();
     stage1_only.stage2.dense.iter_mut().for_each(|w| *w = 0.0);
     stage1_only
@@ -562,7 +563,7 @@ pub fn ablations(model: &Model) -> Vec<(&'static str, Model)> {
     stage1_only.stage2_seq.b_o.iter_mut().for_each(|w| *w = 0.0);
     let own = features::dense_len();
     for k in 0..N_LABELS {
-        stage1_only.stage2.dense[(own + k) * N_LABELS + k] = 5.0;
+        stage1_only.stage2.dense[(own + k) * N_LABELS + k] = stack::OWN_LOG_SCALE;
     }
     vec![
         ("stage 1 only", stage1_only),

@@ -12,6 +12,7 @@
 use crate::features::line::MAX_HASHED_WORDS;
 use crate::features::tables::N_CUES;
 use crate::features::{cues::CueMatcher, Hashed};
+use crate::model::stack;
 
 use super::words::Words;
 
@@ -319,10 +320,6 @@ fn offset(o: i32) -> String {
     format!("the line {n} {}", if o < 0 { "before" } else { "after" })
 }
 
-/// Distance bins, in lines, of the stage-1 inputs about the content run: bin `k` holds
-/// distances up to `edges[k]`, the last all the rest.
-const RUN_DISTANCES: &[usize] = &[1, 3, 10, 30];
-
 /// Describes the input `name` of value `value` for a line.
 pub(super) fn describe(name: &str, value: f32, line: &Around) -> String {
     if let Some(rest) = name.strip_prefix("s1.") {
@@ -433,8 +430,7 @@ fn stage1(name: &str, value: f32) -> Option<String> {
         }
     };
     if let Some(label) = name.strip_prefix("self.") {
-        // The input is ln(p) / 5.
-        let p = (5.0 * value).exp();
+        let p = stack::own_probability(value);
         return Some(format!(
             "the line on its own {} {label} ({})",
             looks(p),
@@ -616,16 +612,17 @@ fn share_bin(edges: &[f32], k: usize) -> Option<String> {
     })
 }
 
-/// The distances of bin `k` of [`RUN_DISTANCES`].
+/// The distances of bin `k` of the stage-1 inputs about the content run
+/// ([`stack::DISTANCES`]: bin `k` holds distances up to its `k`-th edge).
 fn distance_bin(k: usize) -> Option<String> {
     let lo = match k.checked_sub(1) {
-        Some(j) => RUN_DISTANCES.get(j)? + 1,
+        Some(j) => stack::DISTANCES.get(j)? + 1,
         None => 1,
     };
-    Some(match RUN_DISTANCES.get(k) {
-        None => format!("more than {}", lo - 1),
-        Some(&hi) if hi == lo => lo.to_string(),
-        Some(&hi) => format!("{lo} to {hi}"),
+    Some(match *stack::DISTANCES.get(k)? {
+        usize::MAX => format!("more than {}", lo - 1),
+        hi if hi == lo => lo.to_string(),
+        hi => format!("{lo} to {hi}"),
     })
 }
 

@@ -14,7 +14,15 @@ const OFFSETS: [isize; 6] = [-3, -2, -1, 1, 2, 3];
 /// Half-widths of the windows whose mean probabilities are inputs.
 const WINDOWS: [usize; 4] = [2, 5, 12, 30];
 /// Distance bins, in lines, to the content run.
-const DISTANCES: [usize; 5] = [1, 3, 10, 30, usize::MAX];
+pub(crate) const DISTANCES: [usize; 5] = [1, 3, 10, 30, usize::MAX];
+/// The line's own stage-1 probabilities enter as `ln(p) / OWN_LOG_SCALE`, of the scale of
+/// the other inputs.
+pub(crate) const OWN_LOG_SCALE: f32 = 5.0;
+
+/// The probability behind a line's own stage-1 input `input`.
+pub(crate) fn own_probability(input: f32) -> f32 {
+    (input * OWN_LOG_SCALE).exp()
+}
 
 /// Number of stage-2 inputs added to the dense features.
 pub const fn len() -> usize {
@@ -100,7 +108,7 @@ pub fn write(p: &[Scores], summary: &Summary, i: usize, out: &mut [f32]) {
         at += 1;
     };
     for v in p[i] {
-        put(v.max(1e-6).ln() / 5.0);
+        put(v.max(1e-6).ln() / OWN_LOG_SCALE);
     }
     for o in OFFSETS {
         match i.checked_add_signed(o).and_then(|j| p.get(j)) {

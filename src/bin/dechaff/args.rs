@@ -285,9 +285,11 @@ fn parse_command(s: &str) -> Result<String, String> {
 }
 
 fn parse_share(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v > 0.0 && v <= 1.0 => Ok(v),
-        _ => Err(format!("'{s}' is not a share above 0 and at most 1")),
+    let v = parse_probability(s)?;
+    if v > 0.0 {
+        Ok(f64::from(v))
+    } else {
+        Err(format!("{s} is no share of the sites: give one above 0"))
     }
 }
 
