@@ -61,8 +61,10 @@ pub mod features;
 pub mod label;
 pub mod metrics;
 pub mod model;
+pub mod render;
 pub mod train;
 
 pub use clean::{Cleaner, LineCounts, LineLabel};
 pub use error::{Error, ModelError, Result};
 pub use label::{Label, LabelSet};
+pub use render::InputKind;
