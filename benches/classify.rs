@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use dechaff::document::{split_lines, LineSpan};
-use dechaff::features::{DocFeatures, Extractor};
+use dechaff::features::{DocFeatures, Extractor, Markup};
 use dechaff::Cleaner;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -65,7 +65,7 @@ fn classify(c: &mut Criterion) {
     });
     let (mut spans, mut f, mut extractor) =
         (Vec::new(), DocFeatures::default(), Extractor::default());
-    type Describe = fn(&mut Extractor, &str, &[LineSpan], &mut DocFeatures);
+    type Describe = fn(&mut Extractor, &str, &[LineSpan], Option<Markup>, &mut DocFeatures);
     let describe: [(&str, Describe); 2] = [
         ("features", Extractor::extract),
         ("analyse", Extractor::analyse),
@@ -76,7 +76,7 @@ fn classify(c: &mut Criterion) {
                 for d in &docs {
                     spans.clear();
                     split_lines(black_box(d), &mut spans);
-                    describe(&mut extractor, d, &spans, &mut f);
+                    describe(&mut extractor, d, &spans, None, &mut f);
                     black_box(&f);
                 }
             })

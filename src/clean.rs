@@ -8,13 +8,27 @@ use std::sync::{Arc, OnceLock};
 use crate::decode;
 use crate::document::{split_lines, LineSpan};
 use crate::error::{Error, Result};
-use crate::features::{DocFeatures, Extractor};
+use crate::features::{DocFeatures, Extractor, Markup};
 use crate::label::{Label, LabelSet, N_LABELS};
 use crate::model::{self, file, Model, Predictor, Scores};
+use crate::render::{self, markdown, InputKind, Rendered};
 
-/// The default model, trained on the permissively licensed sources of the project's data
-/// (see docs/model.md for the command that rebuilds it).
-static DEFAULT_MODEL: &[u8] = include_bytes!("../models/default.bin");
+/// The default models, one per input kind, trained on the permissively licensed sources
+/// of the project's data (see docs/model.md for the commands that rebuild them).
+static TEXT_MODEL: &[u8] = include_bytes!("../models/default.bin");
+static HTML_MODEL: &[u8] = include_bytes!("../models/html.bin");
+static MARKDOWN_MODEL: &[u8] = include_bytes!("../models/markdown.bin");
+
+/// How kept lines are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// The lines' text.
+    #[default]
+    Text,
+    /// The lines as markdown: links, headings, list items and quotes kept. Text input
+    /// is written as it stands.
+    Markdown,
+}
 
 /// The label of one non-blank line.
 #[derive(Clone, Debug, PartialEq)]
@@ -101,18 +115,9 @@ pub struct Cleaner {
 }
 
 impl Default for Cleaner {
-    /// The cleaner with the embedded default model, keeping content.
+    /// The cleaner with the embedded model for plain text, keeping content.
     fn default() -> Cleaner {
-        static PREDICTOR: OnceLock<Arc<Predictor>> = OnceLock::new();
-        let predictor = PREDICTOR.get_or_init(|| {
-            let model = file::from_bytes(DEFAULT_MODEL).expect("the embedded model is valid");
-            Arc::new(Predictor::new(Arc::new(model)))
-        });
-        Cleaner {
-            predictor: Arc::clone(predictor),
-            keep: LabelSet::default(),
-            threshold: None,
-        }
+        Cleaner::for_input(InputKind::Text)
     }
 }
 
@@ -144,6 +149,26 @@ thread_local! {
 }
 
 impl Cleaner {
+    /// The cleaner with the embedded model for pages of `kind`, keeping content.
+    pub fn for_input(kind: InputKind) -> Cleaner {
+        static PREDICTORS: [OnceLock<Arc<Predictor>>; 3] =
+            [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        let (slot, bytes) = match kind {
+            InputKind::Text => (&PREDICTORS[0], TEXT_MODEL),
+            InputKind::Html => (&PREDICTORS[1], HTML_MODEL),
+            InputKind::Markdown => (&PREDICTORS[2], MARKDOWN_MODEL),
+        };
+        let predictor = slot.get_or_init(|| {
+            let model = file::from_bytes(bytes).expect("the embedded models are valid");
+            Arc::new(Predictor::new(Arc::new(model)))
+        });
+        Cleaner {
+            predictor: Arc::clone(predictor),
+            keep: LabelSet::default(),
+            threshold: None,
+        }
+    }
+
     /// A cleaner over `model`, keeping content.
     pub fn with_model(model: Arc<Model>) -> Cleaner {
         Cleaner {
@@ -188,9 +213,27 @@ impl Cleaner {
         self.predictor.model()
     }
 
+    /// What the model reads: the kind of page [`Cleaner::render`] expects.
+    pub fn input(&self) -> InputKind {
+        self.model().input
+    }
+
+    /// Renders a page of the kind the model reads (see [`render::render`]).
+    pub fn render(&self, bytes: &[u8]) -> Rendered {
+        render::render(bytes, self.input())
+    }
+
+    /// The markup the model reads of `page`: none for plain text.
+    fn markup_of<'a>(&self, page: &'a Rendered) -> Option<Markup<'a>> {
+        (self.input() != InputKind::Text && page.kind != InputKind::Text).then_some(Markup {
+            lines: &page.lines,
+            tokens: &page.tokens,
+        })
+    }
+
     /// Runs the model over `text`, then hands `f` the lines, their probabilities and
     /// decoded labels.
-    fn run<R>(&self, text: &str, f: impl FnOnce(&Work) -> R) -> R {
+    fn run<R>(&self, text: &str, markup: Option<Markup>, f: impl FnOnce(&Work) -> R) -> R {
         WORK.with(|w| {
             let mut guard = w.borrow_mut();
             let w = &mut *guard;
@@ -200,7 +243,16 @@ impl Cleaner {
             w.probs.clear();
             w.labels.clear();
             for (piece, spans) in w.spans.chunks(MAX_LINES_AT_ONCE).enumerate() {
-                w.extractor.analyse(text, spans, &mut w.features);
+                let offset = piece * MAX_LINES_AT_ONCE;
+                // A page whose markup does not cover its lines is read as plain text
+                // rather than misread.
+                let markup = markup
+                    .filter(|m| m.lines.len() == w.spans.len())
+                    .map(|m| Markup {
+                        lines: &m.lines[offset..offset + spans.len()],
+                        tokens: m.tokens,
+                    });
+                w.extractor.analyse(text, spans, markup, &mut w.features);
                 self.predictor
                     .predict(&w.features, &mut w.model, &mut w.chunk_probs);
                 let model = self.model();
@@ -211,7 +263,6 @@ impl Cleaner {
                     &mut w.decode,
                     &mut w.chunk_labels,
                 );
-                let offset = piece * MAX_LINES_AT_ONCE;
                 w.line_index
                     .extend(w.features.line_index.iter().map(|i| i + offset));
                 w.probs.extend_from_slice(&w.chunk_probs);
@@ -230,7 +281,16 @@ impl Cleaner {
 
     /// Labels every non-blank line of `text`.
     pub fn classify(&self, text: &str) -> Vec<LineLabel> {
-        self.run(text, |w| {
+        self.classify_marked(text, None)
+    }
+
+    /// Labels every non-blank line of a rendered page; spans are into `page.text`.
+    pub fn classify_page(&self, page: &Rendered) -> Vec<LineLabel> {
+        self.classify_marked(&page.text, self.markup_of(page))
+    }
+
+    pub(crate) fn classify_marked(&self, text: &str, markup: Option<Markup>) -> Vec<LineLabel> {
+        self.run(text, markup, |w| {
             w.line_index
                 .iter()
                 .enumerate()
@@ -258,7 +318,39 @@ impl Cleaner {
     /// Appends the kept lines of `text` to `out` (see [`Cleaner::clean`]) and says how
     /// many lines had each label and how many were kept.
     pub fn clean_into(&self, text: &str, out: &mut String) -> LineCounts {
-        self.run(text, |w| {
+        self.clean_with(text, None, None, out)
+    }
+
+    /// Renders a page of the kind the model reads and returns its kept lines, as
+    /// [`Cleaner::clean`] does for text.
+    pub fn clean_bytes(&self, page: &[u8], format: OutputFormat) -> String {
+        let page = self.render(page);
+        let mut out = String::with_capacity(page.text.len() / 2);
+        self.clean_page_into(&page, format, &mut out);
+        out
+    }
+
+    /// Appends the kept lines of a rendered page to `out`, in `format`, and says how
+    /// many lines had each label and how many were kept.
+    pub fn clean_page_into(
+        &self,
+        page: &Rendered,
+        format: OutputFormat,
+        out: &mut String,
+    ) -> LineCounts {
+        let markdown =
+            (format == OutputFormat::Markdown && page.kind != InputKind::Text).then_some(page);
+        self.clean_with(&page.text, self.markup_of(page), markdown, out)
+    }
+
+    fn clean_with(
+        &self,
+        text: &str,
+        markup: Option<Markup>,
+        markdown: Option<&Rendered>,
+        out: &mut String,
+    ) -> LineCounts {
+        self.run(text, markup, |w| {
             let mut counts = LineCounts::of_labels(&w.labels);
             let mut next_nonblank = 0;
             let mut pending_break: Option<&str> = None;
@@ -279,7 +371,12 @@ impl Cleaner {
                 if let Some(ending) = pending_break.take() {
                     push_blank_line(out, ending);
                 }
-                out.push_str(span.text(text));
+                match markdown {
+                    Some(page) => {
+                        markdown::write_line(page, line, page.kind == InputKind::Markdown, out)
+                    }
+                    None => out.push_str(span.text(text)),
+                }
                 out.push_str(span.ending(text));
                 wrote = true;
                 counts.written += 1;
@@ -293,7 +390,16 @@ impl Cleaner {
     /// line that had none; `\r` for an empty line after a line ending in a lone `\r`,
     /// which would otherwise read back as one `\r\n`). Says how many lines had each label.
     pub fn annotate_into(&self, text: &str, out: &mut String) -> LineCounts {
-        self.run(text, |w| {
+        self.annotate_with(text, None, out)
+    }
+
+    /// [`Cleaner::annotate_into`] for a rendered page: one line per line of `page.text`.
+    pub fn annotate_page_into(&self, page: &Rendered, out: &mut String) -> LineCounts {
+        self.annotate_with(&page.text, self.markup_of(page), out)
+    }
+
+    fn annotate_with(&self, text: &str, markup: Option<Markup>, out: &mut String) -> LineCounts {
+        self.run(text, markup, |w| {
             let mut next_nonblank = 0;
             for (line, span) in w.spans.iter().enumerate() {
                 let ending = span.ending(text);

@@ -8,12 +8,16 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
 use serde::Deserialize;
 
+use crate::document::split_lines;
 use crate::error::{Error, Result};
+use crate::features::Markup;
 use crate::label::Label;
+use crate::render::{self, align::align_lines, markdown, InputKind, Rendered};
 
 /// A labelled document.
 #[derive(Clone, Debug)]
@@ -32,6 +36,30 @@ pub struct LabelledDoc {
     pub text: String,
     /// The label of each line of `text` (`None` for blank and undecided lines).
     pub labels: Vec<Option<Label>>,
+    /// The page's markup, when `text` was rendered from its HTML or markdown.
+    pub markup: Option<PageMarkup>,
+}
+
+/// The markup of a labelled document rendered from its page.
+#[derive(Clone, Debug)]
+pub struct PageMarkup {
+    /// The rendered page; its lines from `first_line` on are the document's.
+    pub page: Arc<Rendered>,
+    /// The page's line the document's text starts at (a crop starts further in).
+    pub first_line: usize,
+    /// The lines of content that the rendering did not give back: the page metric still
+    /// counts them as content missed.
+    pub lost_content: Vec<String>,
+}
+
+impl PageMarkup {
+    /// The markup of the document's `n` lines.
+    pub fn of_lines(&self, n: usize) -> Markup<'_> {
+        Markup {
+            lines: &self.page.lines[self.first_line..self.first_line + n],
+            tokens: &self.page.tokens,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -124,9 +152,65 @@ pub fn read(path: &Path, split: Option<&str>) -> Result<Vec<LabelledDoc>> {
             page_type: raw.page_type,
             text,
             labels,
+            markup: None,
         });
     }
     Ok(docs)
+}
+
+/// Renders the page of `doc` from the data's `html/<source>/<id>.html.gz` under
+/// `html_dir` as `kind` would read it, and carries each labelled line over to the line
+/// of the rendering with the same text. A markdown rendering is the HTML rendering
+/// written as markdown, then read back: what crawlers made for language models give.
+///
+/// Lines the rendering adds stay unlabelled; content it loses is kept for the page
+/// metric. Pages without their HTML are an error naming the file.
+pub fn rerender(doc: &LabelledDoc, html_dir: &Path, kind: InputKind) -> Result<LabelledDoc> {
+    let path = html_dir
+        .join(&doc.source)
+        .join(format!("{}.html.gz", doc.id));
+    let mut bytes = Vec::new();
+    File::open(&path)
+        .and_then(|f| MultiGzDecoder::new(f).read_to_end(&mut bytes))
+        .map_err(|e| Error::io(&path, e))?;
+    let mut page = render::html::render(&bytes);
+    if kind == InputKind::Markdown {
+        let mut md = String::with_capacity(page.md.len() + page.text.len() / 8);
+        for i in 0..page.lines.len() {
+            if i > 0 {
+                md.push('\n');
+            }
+            markdown::write_line(&page, i, false, &mut md);
+        }
+        page = render::markdown::render(&md);
+    }
+    let reference: Vec<&str> = doc.text.split('\n').collect();
+    let mut spans = Vec::new();
+    split_lines(&page.text, &mut spans);
+    let rendered: Vec<&str> = spans.iter().map(|s| s.text(&page.text)).collect();
+    let found = align_lines(&reference, &rendered);
+    let labels: Vec<Option<Label>> = found
+        .iter()
+        .map(|j| j.and_then(|j| doc.labels[j]))
+        .collect();
+    let mut used = vec![false; reference.len()];
+    for j in found.iter().flatten() {
+        used[*j] = true;
+    }
+    let lost_content = (0..reference.len())
+        .filter(|&j| !used[j] && doc.labels[j] == Some(Label::Content))
+        .map(|j| reference[j].to_string())
+        .collect();
+    Ok(LabelledDoc {
+        text: page.text.clone(),
+        labels,
+        markup: Some(PageMarkup {
+            page: Arc::new(page),
+            first_line: 0,
+            lost_content,
+        }),
+        ..doc.clone()
+    })
 }
 
 /// The host of a URL: `https://www.example.com/a` gives `www.example.com`.

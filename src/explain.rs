@@ -57,11 +57,12 @@ use std::sync::OnceLock;
 
 use crate::clean::Cleaner;
 use crate::document::split_lines;
-use crate::features::{self, DocFeatures, Extractor, Hashed};
+use crate::features::{self, DocFeatures, Extractor, Hashed, Markup};
 use crate::label::{Label, N_LABELS};
 use crate::model::gru::GruScratch;
 use crate::model::hidden::{self, Hidden};
 use crate::model::{self, stack, Linear, Scores};
+use crate::render::{InputKind, Rendered};
 use describe::Around;
 
 /// What one input of the model's final stage did for a line's label.
@@ -105,13 +106,32 @@ impl LineExplanation {
 /// Labels every non-blank line of `text` as `cleaner` does, each with the `top` inputs
 /// that weighed most for its label.
 pub fn explain(cleaner: &Cleaner, text: &str, top: usize) -> Vec<LineExplanation> {
+    explain_with(cleaner, text, None, top)
+}
+
+/// [`explain`] for a rendered page: spans are into `page.text`.
+pub fn explain_page(cleaner: &Cleaner, page: &Rendered, top: usize) -> Vec<LineExplanation> {
+    let markup =
+        (cleaner.input() != InputKind::Text && page.kind != InputKind::Text).then_some(Markup {
+            lines: &page.lines,
+            tokens: &page.tokens,
+        });
+    explain_with(cleaner, &page.text, markup, top)
+}
+
+fn explain_with(
+    cleaner: &Cleaner,
+    text: &str,
+    markup: Option<Markup>,
+    top: usize,
+) -> Vec<LineExplanation> {
     let model = cleaner.model();
-    let labelled = cleaner.classify(text);
     let mut spans = Vec::new();
     split_lines(text, &mut spans);
     let mut f = DocFeatures::default();
     let mut extractor = Extractor::default();
-    extractor.extract(text, &spans, &mut f);
+    extractor.extract(text, &spans, markup, &mut f);
+    let labelled = cleaner.classify_marked(text, markup);
     debug_assert_eq!(f.len(), labelled.len());
     let inputs = Stage2Inputs::new(model, &f);
     let line_text = |i: usize| spans[f.line_index[i]].text(text);
@@ -384,7 +404,7 @@ mod tests {
         let mut spans = Vec::new();
         split_lines(PAGE, &mut spans);
         let mut f = DocFeatures::default();
-        Extractor::default().extract(PAGE, &spans, &mut f);
+        Extractor::default().extract(PAGE, &spans, None, &mut f);
         let mut probs = Vec::new();
         model::Predictor::new(std::sync::Arc::new(model.clone())).predict(
             &f,

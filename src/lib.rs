@@ -64,7 +64,7 @@ pub mod model;
 pub mod render;
 pub mod train;
 
-pub use clean::{Cleaner, LineCounts, LineLabel};
+pub use clean::{Cleaner, LineCounts, LineLabel, OutputFormat};
 pub use error::{Error, ModelError, Result};
 pub use label::{Label, LabelSet};
 pub use render::InputKind;

@@ -14,15 +14,16 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::data::LabelledDoc;
+use crate::data::{LabelledDoc, PageMarkup};
 use crate::decode;
 use crate::document::split_lines;
 use crate::features::{self, DocFeatures, Extractor};
 use crate::label::{Label, N_LABELS};
 use crate::metrics;
-use crate::model::gru::{BiGru, GruScratch};
+use crate::model::gru::{self, BiGru, GruScratch};
 use crate::model::hidden::{Hidden, UNITS};
 use crate::model::{self, softmax, stack, Linear, Model, Scores};
+use crate::render::InputKind;
 
 mod joint;
 
@@ -46,6 +47,8 @@ pub struct Options {
     /// Class weights are `(share of the commonest label / share of the label) ^ this`:
     /// 0 treats every line alike, 1 every label alike.
     pub balance: f32,
+    /// What the documents were rendered from, and the model will read.
+    pub input: InputKind,
 }
 
 impl Default for Options {
@@ -59,6 +62,7 @@ impl Default for Options {
             learning_rate: 0.2,
             l2: 1e-6,
             balance: 0.5,
+            input: InputKind::Text,
         }
     }
 }
@@ -118,6 +122,11 @@ pub fn add_crops(docs: &mut Vec<LabelledDoc>, seed: u64) {
             page_type: doc.page_type.clone(),
             text: lines[from..to].join("\n"),
             labels: doc.labels[from..to].to_vec(),
+            markup: doc.markup.as_ref().map(|m| PageMarkup {
+                page: Arc::clone(&m.page),
+                first_line: m.first_line + from,
+                lost_content: Vec::new(),
+            }),
         };
         docs.push(crop);
     }
@@ -147,7 +156,8 @@ pub struct Prepared {
     pub gold: Vec<Option<Label>>,
     /// Word tokens of each non-blank line, for the content-token scores.
     pub tokens: Vec<u32>,
-    /// The words of each non-blank line, for the page metric.
+    /// The words of each non-blank line, for the page metric, then those of the
+    /// content lines a rendering lost (see [`crate::data::PageMarkup::lost_content`]).
     pub words: metrics::PageWords,
 }
 
@@ -160,7 +170,8 @@ pub fn prepare(docs: &[LabelledDoc]) -> Vec<Prepared> {
                 spans.clear();
                 split_lines(&doc.text, spans);
                 let mut features = DocFeatures::default();
-                ex.extract(&doc.text, spans, &mut features);
+                let markup = doc.markup.as_ref().map(|m| m.of_lines(spans.len()));
+                ex.extract(&doc.text, spans, markup, &mut features);
                 let gold = features
                     .line_index
                     .iter()
@@ -172,7 +183,14 @@ pub fn prepare(docs: &[LabelledDoc]) -> Vec<Prepared> {
                     .iter()
                     .map(|i| line(i).split_whitespace().count() as u32)
                     .collect();
-                let words = metrics::PageWords::new(features.line_index.iter().map(line));
+                let lost = doc.markup.iter().flat_map(|m| &m.lost_content);
+                let words = metrics::PageWords::new(
+                    features
+                        .line_index
+                        .iter()
+                        .map(line)
+                        .chain(lost.map(String::as_str)),
+                );
                 Prepared {
                     source: doc.source.clone(),
                     site: doc.site.clone().unwrap_or_else(|| doc.id.clone()),
@@ -401,8 +419,15 @@ pub fn train(
     );
     let mut rng = Rng(opts.seed.wrapping_add(2000));
     let mut draw = || rng.uniform();
-    let hidden = Hidden::random(w, &mut draw);
-    let seq = BiGru::random(w, &mut draw);
+    // The markup inputs start from zero weights, and the others are drawn as they were
+    // before those inputs existed: a model of plain text, whose markup inputs are all
+    // zero, comes out the same whatever markup features are added.
+    let (markup, text_w) = (features::markup_len(), w - features::markup_len());
+    let at = features::dense_len() - markup;
+    let mut hidden = Hidden::random(text_w, &mut draw);
+    insert_zero_rows(&mut hidden.w1, at, markup, UNITS);
+    let mut seq = BiGru::random(text_w, &mut draw);
+    insert_zero_rows(&mut seq.p, at, markup, gru::PROJ);
     let (mut stage2, hidden, seq) = joint::fit(
         &segments,
         w,
@@ -440,8 +465,10 @@ pub fn train(
         stage2_seq: seq,
         transitions: table,
         transition_weight: weight,
+        input: opts.input,
         provenance: format!(
-            "sources={}; documents={}; labelled lines={labelled}; seed={}",
+            "input={}; sources={}; documents={}; labelled lines={labelled}; seed={}",
+            opts.input.name(),
             sources.join(","),
             docs.len(),
             opts.seed
@@ -486,10 +513,21 @@ fn decoding_goal(
 
 /// The page metric of one document labelled `labels`.
 fn page_scores(d: &Prepared, labels: &[u8]) -> Option<metrics::PageScores> {
+    // Lines past the features' are content the rendering lost: gold, never kept.
     d.words.compare(
-        |i| d.gold[i] == Some(Label::Content),
-        |i| Label::from_index(labels[i] as usize) == Label::Content,
+        |i| d.gold.get(i).is_none_or(|g| *g == Some(Label::Content)),
+        |i| {
+            labels
+                .get(i)
+                .is_some_and(|l| Label::from_index(*l as usize) == Label::Content)
+        },
     )
+}
+
+/// Inserts `rows` rows of zeros of `width` values before row `at` of a row-major matrix.
+fn insert_zero_rows(m: &mut Vec<f32>, at: usize, rows: usize, width: usize) {
+    let at = at * width;
+    m.splice(at..at, std::iter::repeat_n(0.0, rows * width));
 }
 
 /// Chooses how much the transitions weigh and how much each label's score is shifted,

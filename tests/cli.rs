@@ -74,6 +74,11 @@ impl Cmd {
         self
     }
 
+    fn args_of<S: AsRef<OsStr>>(mut self, args: impl IntoIterator<Item = S>) -> Cmd {
+        self.inner.args(args);
+        self
+    }
+
     fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Cmd {
         self.stdin = bytes.into();
         self
@@ -1558,4 +1563,240 @@ fn man_writes_the_roff_pages_of_dechaff_and_of_each_command() {
         .run()
         .fails(2)
         .stderr_has(&["no-such-command", "clean, explain"]);
+}
+
+// ---------------------------------------------------------------------------------------
+// clean: HTML and markdown inputs
+
+/// [`PAGE`]'s story as an HTML page: a menu, a headline, a byline, paragraphs with a
+/// link, a script and a hidden block that must not show, and a footer.
+const HTML_PAGE: &str = "<!DOCTYPE html>\n<html><head><title>Bus routes</title>\
+<script>var menu = 'Home';</script></head><body>\
+<nav><ul><li><a href=\"/\">Home</a></li><li><a href=\"/world\">World</a></li>\
+<li><a href=\"/sport\">Sport</a></li></ul></nav>\
+<article><h1>Council backs four new bus routes for the northern suburbs</h1>\
+<p class=\"byline\">By Natasha Kumar</p>\
+<p>The council voted on Tuesday to expand the city's bus network, adding four routes \
+that will serve the northern suburbs from March, after a year of consultation with \
+<a href=\"/residents\">residents</a>.</p>\
+<p>Officials said the plan would cost less than expected, because the buses are \
+already owned by the city and only new drivers need to be hired and trained.</p>\
+<div style=\"display: none\">Hidden tracking text</div></article>\
+<footer><p>&copy; 2024 The City Paper. All rights reserved.</p></footer></body></html>";
+
+/// The lines the renderer must give [`HTML_PAGE`], in order.
+const HTML_LINES: [&str; 8] = [
+    "Home",
+    "World",
+    "Sport",
+    "Council backs four new bus routes for the northern suburbs",
+    "By Natasha Kumar",
+    "The council voted on Tuesday to expand the city's bus network, adding four routes \
+     that will serve the northern suburbs from March, after a year of consultation with \
+     residents.",
+    "Officials said the plan would cost less than expected, because the buses are \
+     already owned by the city and only new drivers need to be hired and trained.",
+    "© 2024 The City Paper. All rights reserved.",
+];
+
+#[test]
+fn html_is_rendered_to_its_lines_by_name_and_by_sniffing() {
+    let dir = TempDir::new().unwrap();
+    let page = write(dir.path(), "page.html", HTML_PAGE);
+    let by_name = annotations(
+        &dechaff(["clean", "--annotate"])
+            .arg(&page)
+            .run()
+            .ok()
+            .stdout,
+    );
+    let texts: Vec<&str> = by_name.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(texts, HTML_LINES);
+    // Standard input and a file without a telling name are sniffed.
+    let sniffed = dechaff(["clean", "--annotate"])
+        .stdin(HTML_PAGE)
+        .run()
+        .ok()
+        .stdout;
+    assert_eq!(annotations(&sniffed), by_name);
+    let unnamed = write(dir.path(), "page", HTML_PAGE);
+    let out = dechaff(["clean", "--annotate"])
+        .arg(&unnamed)
+        .run()
+        .ok()
+        .stdout;
+    assert_eq!(annotations(&out), by_name);
+    // Kept lines are the content lines of the annotation, as for text.
+    let kept = dechaff(["clean"]).arg(&page).run().ok().stdout;
+    let content: Vec<&str> = by_name
+        .iter()
+        .filter(|(l, _)| l == "content")
+        .map(|(_, t)| t.as_str())
+        .collect();
+    assert_eq!(non_blank(&kept), content);
+    assert!(!kept.contains('<') && !kept.contains("Hidden") && !kept.contains("var menu"));
+}
+
+#[test]
+fn html_json_describes_rendered_lines() {
+    let dir = TempDir::new().unwrap();
+    let page = write(dir.path(), "page.htm", HTML_PAGE);
+    let out = dechaff(["clean", "--json"]).arg(&page).run().ok().stdout;
+    let texts: Vec<String> = out
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["text"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(texts, HTML_LINES);
+}
+
+#[test]
+fn markdown_output_keeps_links_of_kept_lines() {
+    let dir = TempDir::new().unwrap();
+    let page = write(dir.path(), "page.html", HTML_PAGE);
+    let all = ["clean", "--keep", "content,navigation,advertisement,bio"];
+    let md = dechaff(all)
+        .args_of(["--output-format", "markdown"])
+        .arg(&page)
+        .run()
+        .ok();
+    assert!(
+        md.stdout.contains("[residents](/residents)"),
+        "{}",
+        md.stdout
+    );
+    assert!(
+        md.stdout.contains("# Council backs four new bus routes"),
+        "{}",
+        md.stdout
+    );
+    let text = dechaff(all).arg(&page).run().ok().stdout;
+    assert!(text.contains("with residents.") && !text.contains("]("));
+}
+
+#[test]
+fn markdown_input_is_read_as_its_text() {
+    let dir = TempDir::new().unwrap();
+    let md = "# Council backs four new bus routes\n\n\
+              * [Home](/)\n* [World](/world)\n\n\
+              The council voted on **Tuesday** to expand the city's bus network, adding four \
+              routes that will serve the [northern suburbs](/north) from March.\n";
+    let page = write(dir.path(), "page.md", md);
+    let out = annotations(
+        &dechaff(["clean", "--annotate"])
+            .arg(&page)
+            .run()
+            .ok()
+            .stdout,
+    );
+    let texts: Vec<&str> = out.iter().map(|(_, t)| t.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "Council backs four new bus routes",
+            "Home",
+            "World",
+            "The council voted on Tuesday to expand the city's bus network, adding four \
+             routes that will serve the northern suburbs from March."
+        ]
+    );
+    // With markdown output, a kept line is written as it stood.
+    let all = ["clean", "--keep", "content,navigation,advertisement,bio"];
+    let kept = dechaff(all)
+        .args_of(["--output-format", "markdown"])
+        .arg(&page)
+        .run()
+        .ok();
+    assert!(
+        kept.stdout.contains("[northern suburbs](/north)"),
+        "{}",
+        kept.stdout
+    );
+}
+
+#[test]
+fn a_folder_of_every_kind_is_cleaned_to_text_files() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    write(&input, "a.html", HTML_PAGE);
+    write(
+        &input,
+        "b.md",
+        "# Title\n\nSome words of a markdown page.\n",
+    );
+    write(&input, "c.txt", PAGE);
+    let out = dir.path().join("out");
+    dechaff(["clean", "--quiet", "-o"])
+        .arg(&out)
+        .arg(&input)
+        .run()
+        .ok();
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a.txt", "b.txt", "c.txt"]);
+    let a = std::fs::read_to_string(out.join("a.txt")).unwrap();
+    let page = write(dir.path(), "a.html", HTML_PAGE);
+    assert_eq!(a, dechaff(["clean"]).arg(&page).run().ok().stdout);
+}
+
+#[test]
+fn a_json_lines_field_can_hold_html() {
+    let dir = TempDir::new().unwrap();
+    let record = serde_json::json!({"id": 1, "html": HTML_PAGE}).to_string();
+    let shard = write(dir.path(), "shard.jsonl", format!("{record}\n"));
+    let out = dechaff(["clean", "--input", "html", "--field", "html", "--annotate"])
+        .arg(&shard)
+        .run()
+        .ok()
+        .stdout;
+    let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(v["id"], 1);
+    let texts: Vec<String> = annotations(v["html"].as_str().unwrap())
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
+    assert_eq!(texts, HTML_LINES);
+}
+
+#[test]
+fn html_in_a_legacy_charset_is_decoded_as_it_declares() {
+    let dir = TempDir::new().unwrap();
+    let mut page = b"<html><head><meta charset=\"windows-1252\"></head><body><p>Caf".to_vec();
+    page.extend_from_slice(b"\xe9 au lait, cr\xe8me br\xfbl\xe9e.</p></body></html>");
+    let path = write(dir.path(), "legacy.html", page);
+    let out = dechaff(["clean", "--annotate"]).arg(&path).run().ok();
+    assert!(
+        out.stdout.contains("Café au lait, crème brûlée."),
+        "{out:?}"
+    );
+    assert!(!out.stderr.contains("invalid UTF-8"), "{out:?}");
+}
+
+#[test]
+fn binary_named_html_is_refused_by_name() {
+    let dir = TempDir::new().unwrap();
+    let path = write(dir.path(), "image.html", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR");
+    dechaff(["clean"])
+        .arg(&path)
+        .run()
+        .fails(1)
+        .stderr_has(&["image.html", "binary"]);
+}
+
+#[test]
+fn explain_reads_html() {
+    let dir = TempDir::new().unwrap();
+    let page = write(dir.path(), "page.html", HTML_PAGE);
+    let out = dechaff(["explain", "--color", "never", "--top", "2"])
+        .arg(&page)
+        .run()
+        .ok();
+    assert!(out.stdout.contains("By Natasha Kumar"), "{}", out.stdout);
+    assert!(!out.stdout.contains("<p"), "{}", out.stdout);
 }

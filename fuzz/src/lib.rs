@@ -94,7 +94,7 @@ pub fn lines(data: &[u8]) {
     // Features: one row per non-blank line, finite, buckets in range.
     FEATURES.with(|f| {
         let (extractor, feats) = &mut *f.borrow_mut();
-        extractor.extract(text, &spans, feats);
+        extractor.extract(text, &spans, None, feats);
         assert_eq!(feats.line_index, nonblank);
         assert_eq!(feats.len(), nonblank.len());
         for i in 0..feats.len() {

@@ -25,7 +25,7 @@ use super::format::{compress_into, Compression};
 use super::stats::Stats;
 use super::Ctx;
 use crate::error::{Error, Result};
-use crate::LineCounts;
+use crate::{InputKind, LineCounts};
 
 /// What became of one record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -215,7 +215,11 @@ pub(crate) fn record(
             return Outcome::Malformed;
         }
         s.cleaned.clear();
-        counts.add(&ctx.transform(&s.text, &mut s.cleaned));
+        counts.add(&ctx.transform(
+            ctx.options.input.unwrap_or(InputKind::Text),
+            &s.text,
+            &mut s.cleaned,
+        ));
         out.extend_from_slice(&body[..range.start]);
         serde_json::to_writer(&mut *out, s.cleaned.as_str()).expect("writing to a Vec cannot fail");
         out.extend_from_slice(&line[range.end..]);

@@ -49,7 +49,8 @@ pub use progress::Progress;
 pub use stats::{Failure, LabelCounts, Stats};
 
 use crate::error::{Error, Result};
-use crate::{Cleaner, LabelSet, LineCounts};
+use crate::render::{self, InputKind, Rendered};
+use crate::{Cleaner, LabelSet, LineCounts, OutputFormat};
 use output::AtomicFile;
 
 /// How a batch cleans.
@@ -66,6 +67,12 @@ pub struct Options {
     pub annotate: bool,
     /// The field of a JSON Lines record that holds its text (default: `text`).
     pub field: String,
+    /// What every document is written in: the pages of plain files, or what the JSON
+    /// Lines field holds. `None` tells a file's kind from its name, then its first
+    /// bytes, and reads JSON Lines fields as text.
+    pub input: Option<InputKind>,
+    /// How the kept lines of HTML and markdown are written.
+    pub output_format: OutputFormat,
     /// The format of every input, instead of telling it from the file name.
     pub format: Option<Format>,
     /// Glob patterns over paths under an input directory; when any is given, only
@@ -88,6 +95,8 @@ impl Default for Options {
             threshold: None,
             annotate: false,
             field: "text".to_string(),
+            input: None,
+            output_format: OutputFormat::Text,
             format: None,
             globs: Vec::new(),
             resume: false,
@@ -121,20 +130,39 @@ impl Observer for Silent {}
 
 /// What one piece of work needs to know.
 pub(crate) struct Ctx<'a> {
-    /// The model, with the options' labels and threshold.
-    pub cleaner: &'a Cleaner,
+    /// The model for each input kind, with the options' labels and threshold.
+    pub cleaners: &'a [Cleaner; 3],
     pub options: &'a Options,
     pub observer: &'a dyn Observer,
     pub eager: bool,
 }
 
 impl Ctx<'_> {
-    /// Appends the output for one document to `out`: its kept lines, or its annotation.
-    fn transform(&self, text: &str, out: &mut String) -> LineCounts {
+    /// Appends the output for one document of `kind` to `out`: its kept lines, or its
+    /// annotation.
+    fn transform(&self, kind: InputKind, text: &str, out: &mut String) -> LineCounts {
+        match kind {
+            InputKind::Text => self.transform_text(text, out),
+            InputKind::Html => self.transform_page(&render::html::render_str(text), out),
+            InputKind::Markdown => self.transform_page(&render::markdown::render(text), out),
+        }
+    }
+
+    fn transform_text(&self, text: &str, out: &mut String) -> LineCounts {
+        let cleaner = &self.cleaners[InputKind::Text.index()];
         if self.options.annotate {
-            self.cleaner.annotate_into(text, out)
+            cleaner.annotate_into(text, out)
         } else {
-            self.cleaner.clean_into(text, out)
+            cleaner.clean_into(text, out)
+        }
+    }
+
+    fn transform_page(&self, page: &Rendered, out: &mut String) -> LineCounts {
+        let cleaner = &self.cleaners[page.kind.index()];
+        if self.options.annotate {
+            cleaner.annotate_page_into(page, out)
+        } else {
+            cleaner.clean_page_into(page, self.options.output_format, out)
         }
     }
 }
@@ -142,7 +170,7 @@ impl Ctx<'_> {
 /// A batch: a model, options, and who hears about progress.
 #[derive(Clone)]
 pub struct Batch {
-    cleaner: Cleaner,
+    cleaners: [Cleaner; 3],
     options: Options,
     observer: Arc<dyn Observer>,
 }
@@ -208,13 +236,19 @@ const KEEP_BUFFER: usize = 64 << 20;
 const STDIN: &str = "<stdin>";
 
 impl Batch {
-    /// A batch with the model of `cleaner` and these options.
+    /// A batch with the model of `cleaner` for every kind of input, and these options.
     pub fn new(cleaner: &Cleaner, options: Options) -> Batch {
+        Batch::per_kind(InputKind::ALL.map(|_| cleaner.clone()), options)
+    }
+
+    /// A batch with the embedded model of each kind of input, and these options.
+    pub fn embedded(options: Options) -> Batch {
+        Batch::per_kind(InputKind::ALL.map(Cleaner::for_input), options)
+    }
+
+    fn per_kind(cleaners: [Cleaner; 3], options: Options) -> Batch {
         Batch {
-            cleaner: cleaner
-                .clone()
-                .keep(options.keep)
-                .threshold(options.threshold),
+            cleaners: cleaners.map(|c| c.keep(options.keep).threshold(options.threshold)),
             options,
             observer: Arc::new(Silent),
         }
@@ -233,7 +267,7 @@ impl Batch {
 
     fn ctx(&self, eager: bool) -> Ctx<'_> {
         Ctx {
-            cleaner: &self.cleaner,
+            cleaners: &self.cleaners,
             options: &self.options,
             observer: &*self.observer,
             eager: eager || self.options.eager,
@@ -281,7 +315,7 @@ impl Batch {
         let total = Mutex::new(total);
         let ctx = self.ctx(false);
         jobs.par_iter().for_each(|job| {
-            let dest = out_dir.join(&job.relative);
+            let dest = out_dir.join(self.output_name(&job.relative));
             let result = self.file(&ctx, &job.input, &dest, job.size);
             let mut total = total.lock().unwrap_or_else(|e| e.into_inner());
             match result {
@@ -302,6 +336,38 @@ impl Batch {
         let mut total = total.into_inner().unwrap_or_else(|e| e.into_inner());
         total.finish(start.elapsed().as_secs_f64());
         Ok(total)
+    }
+
+    /// Where a file's output goes: a page's kept lines are text or markdown, not what
+    /// the page was written in, so `a/b.html.gz` becomes `a/b.txt.gz` (or `a/b.md.gz`
+    /// with markdown output); other names stay.
+    pub fn output_name(&self, relative: &Path) -> PathBuf {
+        let kind = self
+            .options
+            .input
+            .or_else(|| InputKind::from_path(relative));
+        let ext = match (kind, self.options.output_format) {
+            (Some(InputKind::Html | InputKind::Markdown), OutputFormat::Text) => "txt",
+            (Some(InputKind::Html | InputKind::Markdown), OutputFormat::Markdown) => "md",
+            _ => return relative.to_path_buf(),
+        };
+        if Format::from_path(relative) == Format::Jsonl
+            || self.options.format == Some(Format::Jsonl)
+        {
+            return relative.to_path_buf();
+        }
+        let name = relative
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let (stem, packed) = match name.rsplit_once('.') {
+            Some((stem, c)) if Compression::from_path(Path::new(&*name)) != Compression::None => {
+                (stem.to_string(), format!(".{c}"))
+            }
+            _ => (name.to_string(), String::new()),
+        };
+        let stem = stem.rsplit_once('.').map_or(stem.as_str(), |(s, _)| s);
+        relative.with_file_name(format!("{stem}.{ext}{packed}"))
     }
 
     /// Cleans one file into `output`, which appears only once complete.
@@ -396,17 +462,29 @@ impl Batch {
                         path: input.to_path_buf(),
                     });
                 }
+                let kind = self
+                    .options
+                    .input
+                    .or_else(|| InputKind::from_path(input))
+                    .unwrap_or_else(|| InputKind::sniff(&b.input[..b.input.len().min(1024)]));
                 // A UTF-8 byte-order mark is not text.
                 let body = b.input.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&b.input);
-                let text = match std::str::from_utf8(body) {
-                    Ok(s) => Cow::Borrowed(s),
-                    Err(_) => {
-                        self.observer
-                            .warning(input, "invalid UTF-8, decoded with replacement characters");
-                        String::from_utf8_lossy(body)
-                    }
+                let counts = if kind == InputKind::Html {
+                    // The page says its own charset.
+                    ctx.transform_page(&render::html::render(&b.input), &mut b.output)
+                } else {
+                    let text = match std::str::from_utf8(body) {
+                        Ok(s) => Cow::Borrowed(s),
+                        Err(_) => {
+                            self.observer.warning(
+                                input,
+                                "invalid UTF-8, decoded with replacement characters",
+                            );
+                            String::from_utf8_lossy(body)
+                        }
+                    };
+                    ctx.transform(kind, &text, &mut b.output)
                 };
-                let counts = ctx.transform(&text, &mut b.output);
                 if terminate && !b.output.is_empty() && !b.output.ends_with(['\n', '\r']) {
                     b.output.push('\n');
                 }

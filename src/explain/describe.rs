@@ -13,6 +13,7 @@ use crate::features::line::MAX_HASHED_WORDS;
 use crate::features::tables::N_CUES;
 use crate::features::{cues::CueMatcher, Hashed};
 use crate::model::stack;
+use crate::render::tag;
 
 use super::words::Words;
 
@@ -47,6 +48,9 @@ enum Say {
     Neighbour(&'static str),
     /// The few statistics of the line two before or after.
     Neighbour2(&'static str),
+    /// A family with one member per [`crate::render::tag`] bit: `{}` takes the
+    /// element's name.
+    Tag(&'static str),
 }
 
 /// Edges of the bins of a line's length in words.
@@ -275,6 +279,38 @@ const DENSE: &[(&str, Say)] = &[
             &[1.0, 2.0, 3.0, 4.0, 6.0, 10.0],
         ),
     ),
+    ("tag#", Say::Tag("the line sits in a <{}> element")),
+    (
+        "heading#",
+        Say::Each(&[
+            "the line is in no heading",
+            "the line is a level-1 heading",
+            "the line is a level-2 heading",
+            "the line is a level-3 heading",
+            "the line is a level-4 heading",
+            "the line is a level-5 heading",
+            "the line is a level-6 heading",
+        ]),
+    ),
+    (
+        "depth#",
+        Say::Bins(
+            "how deep in the page's elements the line sits ({})",
+            &[4.0, 7.0, 10.0, 14.0, 19.0, 26.0],
+        ),
+    ),
+    (
+        "container#",
+        Say::Each(&[
+            "how much of the line's container is prose",
+            "how many lines the line's container holds",
+            "the line's container holds the most prose of the page",
+            "the previous line is in the same container",
+            "the next line is in the same container",
+            "how much deeper the previous line sits",
+            "how much deeper the next line sits",
+        ]),
+    ),
 ];
 
 /// What each cue kind's phrases mark, in the order of [`crate::features::tables::Cue`].
@@ -364,6 +400,7 @@ fn dense(say: &Say, n: Option<usize>, value: f32, line: &Around) -> Option<Strin
             4 => format!("{who} reads as prose"),
             _ => return None,
         },
+        Say::Tag(p) => fill(p, tag::NAMES.get(n?)?.to_string()),
     })
 }
 
@@ -527,6 +564,18 @@ pub(super) fn hashed(what: Hashed, line: &Around) -> String {
             Some(w) => format!("first word of the next line \"{w}\""),
             None => "first word of the next line".into(),
         },
+        Hashed::Token(_) => "a class, id or role word of an element around the line".into(),
+        Hashed::Tags(bits) => {
+            let names: Vec<&str> = (0..tag::NAMES.len())
+                .filter(|k| bits & (1 << k) != 0)
+                .map(|k| tag::NAMES[k])
+                .collect();
+            if names.is_empty() {
+                "the line sits in none of the elements that tell".into()
+            } else {
+                format!("the elements around the line: {}", names.join(", "))
+            }
+        }
     }
 }
 

@@ -9,6 +9,7 @@ mod context;
 mod counts;
 pub mod cues;
 pub mod line;
+pub mod markup;
 pub mod tables;
 pub mod vocab;
 
@@ -20,6 +21,8 @@ use crate::document::{is_blank, LineSpan};
 use context::{Context, DocContext};
 use cues::{CueHits, CueMatcher};
 use line::{shape, Ending, LineStats};
+pub use markup::Markup;
+use markup::{depth_bin, Placed, N_TAGS};
 use tables::{CUES, MONTHS, N_CUES, STOPWORDS};
 
 /// Number of buckets of the hashed word features.
@@ -107,6 +110,7 @@ pub fn dense_names() -> &'static [String] {
             stats: &stats,
             ctx: &[Context::default()],
             doc: DocContext::default(),
+            markup: &[],
         };
         view.dense(0, &mut names);
         names.0
@@ -116,6 +120,22 @@ pub fn dense_names() -> &'static [String] {
 /// Number of dense features.
 pub fn dense_len() -> usize {
     dense_names().len()
+}
+
+/// Number of dense features of the page's markup: the last ones, zero for plain text.
+pub fn markup_len() -> usize {
+    static LEN: OnceLock<usize> = OnceLock::new();
+    *LEN.get_or_init(|| {
+        let mut names = Names(Vec::new());
+        let view = DocView {
+            stats: &[LineStats::default()],
+            ctx: &[Context::default()],
+            doc: DocContext::default(),
+            markup: &[],
+        };
+        view.structure(0, &mut names);
+        names.0.len()
+    })
 }
 
 /// A fingerprint of the feature set: feature names, hashing and word tables. A model
@@ -151,6 +171,10 @@ pub struct DocFeatures {
     pub sparse_start: Vec<u32>,
     /// The statistics of each line, kept for the explanations and decoding.
     pub stats: Vec<LineStats>,
+    /// The markup of each line; empty for plain text.
+    pub markup: Vec<Placed>,
+    /// The attribute tokens the lines' markup indexes.
+    pub tokens: Vec<u64>,
     ctx: Vec<Context>,
     doc: DocContext,
 }
@@ -188,6 +212,7 @@ impl DocFeatures {
             stats: &self.stats,
             ctx: &self.ctx,
             doc: self.doc,
+            markup: &self.markup,
         }
     }
 }
@@ -200,6 +225,7 @@ pub struct Extractor {
     context: context::Scratch,
     words: line::WordHashes,
     blank_before: Vec<bool>,
+    markup: markup::Scratch,
 }
 
 /// Marks one sparse family from another in the hash space.
@@ -210,6 +236,8 @@ const SALT_PREV_LINE: u64 = 0x4f;
 const SALT_NEXT_FIRST: u64 = 0x5f;
 const SALT_BIGRAM: u64 = 0x7f;
 const SALT_PREV_FIRST: u64 = 0x6f;
+const SALT_TOKEN: u64 = 0x8f;
+const SALT_TAGS: u64 = 0x9f;
 /// Lines up to this many words also count as a whole ("Advertisement", "Read more").
 const SHORT_LINE: u32 = 6;
 
@@ -219,9 +247,15 @@ fn bucket(h: u64, salt: u64) -> u32 {
 
 impl Extractor {
     /// Computes the features of the non-blank lines among `spans` of `text`, dense rows
-    /// included.
-    pub fn extract(&mut self, text: &str, spans: &[LineSpan], out: &mut DocFeatures) {
-        self.analyse(text, spans, out);
+    /// included; `markup`, when the text was rendered from a page, has an entry per span.
+    pub fn extract(
+        &mut self,
+        text: &str,
+        spans: &[LineSpan],
+        markup: Option<Markup>,
+        out: &mut DocFeatures,
+    ) {
+        self.analyse(text, spans, markup, out);
         let d = dense_len();
         let mut dense = std::mem::take(&mut out.dense);
         dense.clear();
@@ -236,7 +270,13 @@ impl Extractor {
 
     /// Computes the features of the non-blank lines among `spans` of `text`, all but the
     /// dense rows: what [`crate::model::Predictor::predict`] needs.
-    pub fn analyse(&mut self, text: &str, spans: &[LineSpan], out: &mut DocFeatures) {
+    pub fn analyse(
+        &mut self,
+        text: &str,
+        spans: &[LineSpan],
+        markup: Option<Markup>,
+        out: &mut DocFeatures,
+    ) {
         out.line_index.clear();
         out.stats.clear();
         self.words.clear();
@@ -255,6 +295,20 @@ impl Extractor {
             out.stats
                 .push(line::scan(t, &mut self.line, cues, &mut self.words));
         }
+        match markup {
+            Some(m) => markup::place(
+                &m,
+                &out.line_index,
+                &mut out.stats,
+                &mut self.markup,
+                &mut out.markup,
+                &mut out.tokens,
+            ),
+            None => {
+                out.markup.clear();
+                out.tokens.clear();
+            }
+        }
         out.doc = context::analyse(
             &out.stats,
             &self.words,
@@ -265,15 +319,15 @@ impl Extractor {
         out.dense.clear();
         let n = out.len();
 
-        out.sparse.clear();
+        let mut rows = std::mem::take(&mut out.sparse);
+        rows.clear();
         out.sparse_start.clear();
         for i in 0..n {
-            out.sparse_start.push(out.sparse.len() as u32);
-            sparse(&out.stats, &self.words, i, |b, v, _| {
-                out.sparse.push((b, v))
-            });
+            out.sparse_start.push(rows.len() as u32);
+            sparse(out, &self.words, i, |b, v, _| rows.push((b, v)));
         }
-        out.sparse_start.push(out.sparse.len() as u32);
+        out.sparse_start.push(rows.len() as u32);
+        out.sparse = rows;
     }
 
     /// The sparse features of line `i` of the document last analysed, in the order of
@@ -281,9 +335,7 @@ impl Extractor {
     /// `dechaff explain`.
     pub fn hashed_of(&self, f: &DocFeatures, i: usize) -> Vec<(u32, f32, Hashed)> {
         let mut out = Vec::new();
-        sparse(&f.stats, &self.words, i, |b, v, what| {
-            out.push((b, v, what))
-        });
+        sparse(f, &self.words, i, |b, v, what| out.push((b, v, what)));
         out
     }
 }
@@ -307,17 +359,22 @@ pub enum Hashed {
     PrevFirst(u64),
     /// The next line's first word.
     NextFirst(u64),
+    /// A class, id or role word of an element the line sits in.
+    Token(u64),
+    /// The set of elements the line sits in, as [`crate::render::tag`] bits.
+    Tags(u32),
 }
 
 /// Hands `put` the sparse features of line `i` of a document: bucket, value and what the
 /// bucket hashes. Labelling ignores the last; inlined, it costs nothing there.
 #[inline(always)]
 fn sparse(
-    stats: &[LineStats],
+    f: &DocFeatures,
     all_words: &line::WordHashes,
     i: usize,
     mut put: impl FnMut(u32, f32, Hashed),
 ) {
+    let stats = &f.stats;
     let s = &stats[i];
     // The scan keeps the first `MAX_HASHED_WORDS` of a line's words.
     let words = all_words.hashed(i);
@@ -362,6 +419,17 @@ fn sparse(
             Hashed::NextFirst(nx.first_word),
         );
     }
+    if let Some(m) = f.markup.get(i) {
+        let tokens = &f.tokens[m.tokens.0 as usize..m.tokens.1 as usize];
+        if !tokens.is_empty() {
+            let w = 1.0 / (tokens.len() as f32).sqrt();
+            for t in tokens {
+                put(bucket(*t, SALT_TOKEN), w, Hashed::Token(*t));
+            }
+        }
+        let tags = u64::from(m.tags).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        put(bucket(tags, SALT_TAGS), 1.0, Hashed::Tags(m.tags));
+    }
 }
 
 /// Everything the dense features of one line are computed from.
@@ -369,6 +437,8 @@ struct DocView<'a> {
     stats: &'a [LineStats],
     ctx: &'a [Context],
     doc: DocContext,
+    /// Empty for plain text.
+    markup: &'a [Placed],
 }
 
 /// `ln(1 + n)` of a count: small counts, nearly all of them, from a table, as the
@@ -408,6 +478,41 @@ impl DocView<'_> {
             sink.put_nth(name, 4, if s2.is_prose() { 1.0 } else { 0.0 });
         }
         self.position(i, c, sink);
+        self.structure(i, sink);
+    }
+
+    /// Where the line sits in the page's markup: every feature is zero for plain text,
+    /// which skips them all.
+    #[inline(always)]
+    fn structure(&self, i: usize, sink: &mut impl Sink) {
+        let any = !self.markup.is_empty();
+        let none = Placed::default();
+        let m = self.markup.get(i).unwrap_or(&none);
+        let prev = i.checked_sub(1).and_then(|j| self.markup.get(j));
+        let next = self.markup.get(i + 1);
+        let bit = |tags: u32, k: usize| if tags & (1 << k) != 0 { 1.0 } else { 0.0 };
+        let on = |b: bool| if b { 1.0 } else { 0.0 };
+        sink.family("tag", 0, N_TAGS, any, |k| bit(m.tags, k));
+        sink.family("heading", 0, 7, any, |k| on(m.heading as usize == k));
+        let depth = depth_bin(m.depth);
+        sink.family("depth", 0, markup::DEPTH_EDGES.len() + 1, any, |k| {
+            on(k == depth)
+        });
+        let same = |o: Option<&Placed>| o.is_some_and(|o| o.container == m.container);
+        let step = |o: Option<&Placed>| {
+            o.map_or(0.0, |o| {
+                (o.depth as f32 - m.depth as f32).clamp(-8.0, 8.0) / 8.0
+            })
+        };
+        sink.family("container", 0, 7, any, |k| match k {
+            0 => m.container_prose,
+            1 => m.container_lines_ln / 5.0,
+            2 => on(m.main_container),
+            3 => on(same(prev)),
+            4 => on(same(next)),
+            5 => step(prev),
+            _ => step(next),
+        });
     }
 
     #[inline(always)]
@@ -589,7 +694,7 @@ mod tests {
         let mut spans = Vec::new();
         split_lines(text, &mut spans);
         let mut out = DocFeatures::default();
-        Extractor::default().extract(text, &spans, &mut out);
+        Extractor::default().extract(text, &spans, None, &mut out);
         out
     }
 
@@ -618,9 +723,9 @@ mod tests {
         split_lines(text, &mut spans);
         let mut ex = Extractor::default();
         let (mut a, mut b) = (DocFeatures::default(), DocFeatures::default());
-        ex.extract(text, &spans, &mut a);
-        ex.extract("Other\ntext", &[], &mut b);
-        ex.extract(text, &spans, &mut b);
+        ex.extract(text, &spans, None, &mut a);
+        ex.extract("Other\ntext", &[], None, &mut b);
+        ex.extract(text, &spans, None, &mut b);
         assert_eq!(a.dense, b.dense);
         assert_eq!(a.sparse, b.sparse);
     }
@@ -632,7 +737,7 @@ mod tests {
         split_lines(text, &mut spans);
         let mut ex = Extractor::default();
         let mut f = DocFeatures::default();
-        ex.extract(text, &spans, &mut f);
+        ex.extract(text, &spans, None, &mut f);
         let word = |w: &str| vocab::hash_word(w.as_bytes());
         for i in 0..f.len() {
             let named = ex.hashed_of(&f, i);

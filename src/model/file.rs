@@ -22,7 +22,7 @@ use crate::features;
 
 const MAGIC: &[u8; 8] = b"DECHAFF\0";
 /// The format version this build reads and writes.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 const HEADER_LEN: usize = 36;
 
 /// The fingerprint of everything a model's weights are indexed by: the line features

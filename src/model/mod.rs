@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::features::{self, DocFeatures};
 use crate::label::N_LABELS;
+use crate::render::InputKind;
 use gru::BiGru;
 use hidden::Hidden;
 pub use predict::{Predictor, Scratch};
@@ -112,6 +113,9 @@ pub struct Model {
     pub transitions: [[f32; N_LABELS]; N_LABELS],
     /// How much the transitions count against the per-line probabilities.
     pub transition_weight: f32,
+    /// What the model reads: the features of rendered HTML or markdown differ from those
+    /// of plain text, so each kind has its own model.
+    pub input: InputKind,
     /// What the model was trained on, for `dechaff eval` and the README.
     pub provenance: String,
 }
@@ -127,6 +131,7 @@ impl Model {
             stage2_seq: BiGru::zeros(d + stack::len()),
             transitions: [[0.0; N_LABELS]; N_LABELS],
             transition_weight: 0.0,
+            input: InputKind::Text,
             provenance: String::new(),
         }
     }

@@ -243,7 +243,7 @@ mod tests {
         let mut spans = Vec::new();
         split_lines(PAGE, &mut spans);
         let mut f = DocFeatures::default();
-        Extractor::default().extract(PAGE, &spans, &mut f);
+        Extractor::default().extract(PAGE, &spans, None, &mut f);
         let mut got = Vec::new();
         predictor.predict(&f, &mut Scratch::default(), &mut got);
         let mut portable = Vec::new();

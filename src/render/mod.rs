@@ -4,13 +4,16 @@
 //!
 //! Text needs no rendering: its lines are read as they stand, with no structure.
 
+pub mod align;
 pub mod html;
 pub mod markdown;
 
 use std::ops::Range;
 
+use serde::{Deserialize, Serialize};
+
 /// What a page is written in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum InputKind {
     /// Plain text, one line per line.
     #[default]
@@ -31,6 +34,39 @@ impl InputKind {
             InputKind::Text => "text",
             InputKind::Html => "html",
             InputKind::Markdown => "markdown",
+        }
+    }
+
+    /// Its place in [`InputKind::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The kind a file name says, before any `.gz` or `.zst`: `.html`, `.htm`,
+    /// `.xhtml` and `.shtml` are HTML, `.md` and `.markdown` markdown, `.txt` text;
+    /// `None` for other names, whose kind the content tells (see [`InputKind::sniff`]).
+    pub fn from_path(path: &std::path::Path) -> Option<InputKind> {
+        let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
+        let name = [".gz", ".gzip", ".zst", ".zstd"]
+            .iter()
+            .find_map(|s| name.strip_suffix(s))
+            .unwrap_or(&name);
+        let ext = name.rsplit_once('.')?.1;
+        match ext {
+            "html" | "htm" | "xhtml" | "shtml" => Some(InputKind::Html),
+            "md" | "markdown" => Some(InputKind::Markdown),
+            "txt" | "text" => Some(InputKind::Text),
+            _ => None,
+        }
+    }
+
+    /// The kind the first bytes of a page show: HTML when it opens with a doctype or an
+    /// `<html>` tag, text otherwise. Markdown is never guessed: it reads as text.
+    pub fn sniff(head: &[u8]) -> InputKind {
+        if html::looks_like_html(head) {
+            InputKind::Html
+        } else {
+            InputKind::Text
         }
     }
 
@@ -163,6 +199,8 @@ pub struct Rendered {
     pub tokens: Vec<u64>,
     /// The page's title (`<title>`), white space collapsed; empty when it has none.
     pub title: String,
+    /// What the page was rendered from.
+    pub kind: InputKind,
 }
 
 impl Rendered {

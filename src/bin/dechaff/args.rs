@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::builder::RangedU64ValueParser;
 use clap::{Args, Parser, Subcommand};
-use dechaff::LabelSet;
+use dechaff::{InputKind, LabelSet, OutputFormat};
 
 /// Strip boilerplate (menus, ads, bylines, link lists) from scraped web text.
 ///
@@ -125,12 +125,48 @@ pub struct CleanArgs {
     #[arg(long, conflicts_with_all = ["keep", "threshold"])]
     pub json: bool,
 
+    /// What the inputs are written in: auto, text, html or markdown; for JSON Lines,
+    /// what the --field holds. auto reads .html, .htm and .xhtml files as HTML, .md
+    /// and .markdown files as markdown, .txt files as text, and any other input that
+    /// opens with a doctype or an <html> tag as HTML (standard input too); JSON Lines
+    /// fields as text.
+    #[arg(long, value_name = "KIND", default_value = "auto", value_parser = parse_input_or_auto)]
+    pub input: Option<InputKind>,
+
+    /// How to write the kept lines of HTML and markdown: text, or markdown (links,
+    /// headings, list items and quotes kept).
+    #[arg(long, value_name = "FORMAT", default_value = "text")]
+    pub output_format: OutputFormatArg,
+
     /// Print no warnings, only errors.
     #[arg(long, short)]
     pub quiet: bool,
 
     #[command(flatten)]
     pub batch: crate::batch::BatchArgs,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputFormatArg {
+    #[default]
+    Text,
+    Markdown,
+}
+
+impl From<OutputFormatArg> for OutputFormat {
+    fn from(f: OutputFormatArg) -> OutputFormat {
+        match f {
+            OutputFormatArg::Text => OutputFormat::Text,
+            OutputFormatArg::Markdown => OutputFormat::Markdown,
+        }
+    }
+}
+
+fn parse_input_or_auto(s: &str) -> Result<Option<InputKind>, String> {
+    if s.eq_ignore_ascii_case("auto") {
+        return Ok(None);
+    }
+    parse_input(s).map(Some)
 }
 
 #[derive(Args, Debug)]
@@ -145,6 +181,10 @@ pub struct ExplainArgs {
     /// How many of the strongest inputs to show per line (0 for none).
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub top: usize,
+
+    /// What the input is written in: auto, text, html or markdown (as for `clean`).
+    #[arg(long, value_name = "KIND", default_value = "auto", value_parser = parse_input_or_auto)]
+    pub input: Option<InputKind>,
 
     /// When to colour the output: auto (when writing to a terminal, unless the NO_COLOR
     /// environment variable is set or TERM is dumb), always or never.
@@ -217,6 +257,9 @@ pub struct TrainArgs {
     #[arg(long, value_name = "SHARE", default_value_t = 1.0, value_parser = parse_share)]
     pub sites: f64,
 
+    #[command(flatten)]
+    pub pages: PagesArg,
+
     /// Print no progress.
     #[arg(long, short)]
     pub quiet: bool,
@@ -251,11 +294,37 @@ pub struct EvalArgs {
     #[arg(long)]
     pub ablate: bool,
 
+    #[command(flatten)]
+    pub pages: PagesArg,
+
     /// Compare with this model on the same documents: the differences in pooled content
     /// F1 and macro-F1 and in the articles' page F1, with the middle 95 % of them over
     /// resamplings of the documents.
     #[arg(long, value_name = "MODEL.bin")]
     pub baseline: Option<PathBuf>,
+}
+
+/// What the labelled documents are read from, for `train` and `eval`.
+#[derive(Args, Debug)]
+pub struct PagesArg {
+    /// Read each document as this kind of page: text (the labelled lines as they are),
+    /// html (its page in the --html folder, rendered by dechaff, the labels carried over
+    /// by matching the lines' texts) or markdown (that rendering written as markdown and
+    /// read back). `eval` takes the kind from --model when one is given.
+    #[arg(long, value_name = "KIND", default_value = "text", value_parser = parse_input)]
+    pub input: InputKind,
+
+    /// The folder of the pages: <source>/<id>.html.gz for each document.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_HTML_DIR)]
+    pub html: PathBuf,
+}
+
+/// The default folder of the labelled documents' pages.
+pub const DEFAULT_HTML_DIR: &str = "../shared/data/html";
+
+fn parse_input(s: &str) -> Result<InputKind, String> {
+    InputKind::from_name(s)
+        .ok_or_else(|| format!("'{s}' is not an input kind: text, html or markdown"))
 }
 
 #[derive(Args, Debug)]

@@ -142,7 +142,6 @@ pub fn run(a: &CleanArgs) -> dechaff::Result<bool> {
         crate::usage_error("clean", "--threads must be at least 1");
     }
 
-    let cleaner = crate::cleaner(&a.model)?;
     let options = Options {
         keep: a.keep,
         threshold: a.threshold,
@@ -151,6 +150,8 @@ pub fn run(a: &CleanArgs) -> dechaff::Result<bool> {
         format: b.format.format(),
         globs: b.glob.clone(),
         resume: b.resume,
+        input: a.input,
+        output_format: a.output_format.into(),
         ..Options::default()
     };
     let pool = rayon::ThreadPoolBuilder::new()
@@ -160,7 +161,11 @@ pub fn run(a: &CleanArgs) -> dechaff::Result<bool> {
         .map_err(|e| Error::Invalid(format!("cannot start threads: {e}")))?;
     // A status line on a terminal, unless the output goes to that terminal too.
     let progress = Progress::new(b.output.is_some() || !io::stdout().is_terminal(), a.quiet);
-    let batch = Batch::new(&cleaner, options).observer(progress.clone());
+    let batch = match &a.model.model {
+        Some(path) => Batch::new(&crate::load_model(path)?, options),
+        None => Batch::embedded(options),
+    }
+    .observer(progress.clone());
 
     let result = pool.install(|| match &b.output {
         Some(dir) => {

@@ -3,10 +3,10 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use dechaff::{Cleaner, Label};
+use dechaff::{Cleaner, InputKind, Label};
 
 use crate::args::CleanArgs;
-use crate::input;
+use crate::input::{self, Input};
 
 pub fn run(a: &CleanArgs) -> dechaff::Result<bool> {
     if crate::batch::wanted(a) {
@@ -18,9 +18,7 @@ pub fn run(a: &CleanArgs) -> dechaff::Result<bool> {
             "no input: name the files to clean, or pipe text in (`-` reads the terminal)",
         );
     }
-    let cleaner = crate::cleaner(&a.model)?
-        .keep(a.keep)
-        .threshold(a.threshold);
+    let cleaners = crate::cleaners(&a.model)?.map(|c| c.keep(a.keep).threshold(a.threshold));
     let stdin = [PathBuf::from("-")];
     let files = if a.files.is_empty() {
         &stdin[..]
@@ -28,33 +26,48 @@ pub fn run(a: &CleanArgs) -> dechaff::Result<bool> {
         &a.files[..]
     };
     let mut ok = true;
-    let written = write_all(a, &cleaner, files, &mut ok);
+    let written = write_all(a, &cleaners, files, &mut ok);
     crate::stdout_done(written)?;
     Ok(ok)
 }
 
 /// Writes the output of every input, reporting the inputs that cannot be read and
 /// clearing `ok` for them.
-fn write_all(a: &CleanArgs, cleaner: &Cleaner, files: &[PathBuf], ok: &mut bool) -> io::Result<()> {
+fn write_all(
+    a: &CleanArgs,
+    cleaners: &[Cleaner; 3],
+    files: &[PathBuf],
+    ok: &mut bool,
+) -> io::Result<()> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut buf = String::new();
     let mut wrote_any = false;
     for path in files {
-        let text = match input::read_text(path, a.quiet) {
-            Ok(t) => t,
+        let doc = match input::read_input(path, a.input, a.quiet) {
+            Ok(d) => d,
             Err(e) => {
                 eprintln!("dechaff: {e}");
                 *ok = false;
                 continue;
             }
         };
+        let cleaner = &cleaners[match &doc {
+            Input::Text(_) => InputKind::Text.index(),
+            Input::Page(p) => p.kind.index(),
+        }];
         buf.clear();
         if a.json {
-            json_lines(cleaner, path, &text, &mut buf);
+            json_lines(cleaner, path, &doc, &mut buf);
         } else if a.annotate {
-            cleaner.annotate_into(&text, &mut buf);
+            match &doc {
+                Input::Text(t) => cleaner.annotate_into(t, &mut buf),
+                Input::Page(p) => cleaner.annotate_page_into(p, &mut buf),
+            };
         } else {
-            cleaner.clean_into(&text, &mut buf);
+            match &doc {
+                Input::Text(t) => cleaner.clean_into(t, &mut buf),
+                Input::Page(p) => cleaner.clean_page_into(p, a.output_format.into(), &mut buf),
+            };
             if buf.is_empty() {
                 continue;
             }
@@ -73,13 +86,18 @@ fn write_all(a: &CleanArgs, cleaner: &Cleaner, files: &[PathBuf], ok: &mut bool)
     out.flush()
 }
 
-fn json_lines(cleaner: &Cleaner, path: &Path, text: &str, out: &mut String) {
+fn json_lines(cleaner: &Cleaner, path: &Path, doc: &Input, out: &mut String) {
+    let text = doc.text();
     let file = if input::is_stdin(path) {
         "-".to_string()
     } else {
         path.display().to_string()
     };
-    for l in cleaner.classify(text) {
+    let labels = match doc {
+        Input::Text(t) => cleaner.classify(t),
+        Input::Page(p) => cleaner.classify_page(p),
+    };
+    for l in labels {
         let mut probs = serde_json::Map::new();
         for label in Label::ALL {
             let p = (f64::from(l.probs[label.index()]) * 1e4).round() / 1e4;

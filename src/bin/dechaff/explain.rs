@@ -14,11 +14,11 @@ use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
-use dechaff::explain::{explain, LineExplanation};
-use dechaff::Label;
+use dechaff::explain::{explain, explain_page, LineExplanation};
+use dechaff::{InputKind, Label};
 
 use crate::args::{Color, ExplainArgs};
-use crate::input;
+use crate::input::{self, Input};
 
 pub fn run(a: &ExplainArgs) -> dechaff::Result<bool> {
     let stdin = PathBuf::from("-");
@@ -29,17 +29,21 @@ pub fn run(a: &ExplainArgs) -> dechaff::Result<bool> {
             "no input: name the file to explain, or pipe text in (`-` reads the terminal)",
         );
     }
-    let cleaner = crate::cleaner(&a.model)?;
-    let text = input::read_text(path, a.quiet)?;
+    let doc = input::read_input(path, a.input, a.quiet)?;
+    let cleaners = crate::cleaners(&a.model)?;
     let style = Style::new(use_color(a.color));
-    let lines = explain(&cleaner, &text, a.top);
+    let lines = match &doc {
+        Input::Text(t) => explain(&cleaners[InputKind::Text.index()], t, a.top),
+        Input::Page(p) => explain_page(&cleaners[p.kind.index()], p, a.top),
+    };
+    let text = doc.text();
     let mut out = io::BufWriter::new(io::stdout().lock());
     let mut buf = String::new();
     let written = lines
         .iter()
         .try_for_each(|line| {
             buf.clear();
-            render(line, &text, &style, &mut buf);
+            render(line, text, &style, &mut buf);
             out.write_all(buf.as_bytes())
         })
         .and_then(|()| out.flush());

@@ -1,9 +1,10 @@
-//! Reading inputs as text.
+//! Reading inputs: text, or pages rendered from HTML and markdown.
 
 use std::io::{self, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
-use dechaff::Error;
+use dechaff::render::{self, Rendered};
+use dechaff::{Error, InputKind};
 
 /// The path that stands for standard input.
 pub fn is_stdin(path: &Path) -> bool {
@@ -25,12 +26,55 @@ pub fn stdin_is_terminal() -> bool {
     io::stdin().is_terminal()
 }
 
+/// An input, read as the kind of document it is.
+pub enum Input {
+    /// Plain text.
+    Text(String),
+    /// A page rendered from HTML or markdown.
+    Page(Rendered),
+}
+
+impl Input {
+    /// The text whose lines are labelled.
+    pub fn text(&self) -> &str {
+        match self {
+            Input::Text(t) => t,
+            Input::Page(p) => &p.text,
+        }
+    }
+}
+
+/// Reads an input as `kind`, or as the kind its name, then its first bytes, tell;
+/// `-` is standard input. HTML is decoded from the charset it declares; text and
+/// markdown as [`read_text`] reads them.
+pub fn read_input(path: &Path, kind: Option<InputKind>, quiet: bool) -> dechaff::Result<Input> {
+    let bytes = read_bytes(path)?;
+    let kind = kind
+        .or_else(|| {
+            (!is_stdin(path))
+                .then(|| InputKind::from_path(path))
+                .flatten()
+        })
+        .unwrap_or_else(|| InputKind::sniff(&bytes[..bytes.len().min(1024)]));
+    Ok(match kind {
+        InputKind::Html => Input::Page(render::html::render(&bytes)),
+        InputKind::Markdown => Input::Page(render::markdown::render(&decode(path, bytes, quiet))),
+        InputKind::Text => Input::Text(decode(path, bytes, quiet)),
+    })
+}
+
 /// Reads an input as text; `-` is standard input.
 ///
 /// A UTF-8 byte-order mark is dropped. NUL bytes mean a binary file (or UTF-16 text),
 /// which is refused; invalid UTF-8 is decoded with replacement characters and a warning,
 /// unless `quiet`.
+#[cfg(test)]
 pub fn read_text(path: &Path, quiet: bool) -> dechaff::Result<String> {
+    Ok(decode(path, read_bytes(path)?, quiet))
+}
+
+/// The bytes of an input, refused when they hold NUL bytes (binary, or UTF-16).
+fn read_bytes(path: &Path) -> dechaff::Result<Vec<u8>> {
     let shown = shown(path);
     let io_error = |source| Error::Io {
         path: shown.clone(),
@@ -58,11 +102,18 @@ pub fn read_text(path: &Path, quiet: bool) -> dechaff::Result<String> {
             },
         );
     }
+    Ok(bytes)
+}
+
+/// Text from bytes: a UTF-8 byte-order mark dropped, invalid UTF-8 replaced with a
+/// warning unless `quiet`.
+fn decode(path: &Path, mut bytes: Vec<u8>, quiet: bool) -> String {
+    let shown = shown(path);
     if bytes.starts_with(b"\xef\xbb\xbf") {
         bytes.drain(..3);
     }
     match String::from_utf8(bytes) {
-        Ok(s) => Ok(s),
+        Ok(s) => s,
         Err(e) => {
             if !quiet {
                 let at = e.utf8_error().valid_up_to();
@@ -72,7 +123,7 @@ pub fn read_text(path: &Path, quiet: bool) -> dechaff::Result<String> {
                     shown.display()
                 );
             }
-            Ok(String::from_utf8_lossy(e.as_bytes()).into_owned())
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
         }
     }
 }

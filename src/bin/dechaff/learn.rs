@@ -6,9 +6,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use dechaff::metrics::{PageScores, Scores};
-use dechaff::{data, model, train, Error, Label};
+use dechaff::{data, model, train, Cleaner, Error, InputKind, Label};
+use rayon::prelude::*;
 
-use crate::args::{EvalArgs, TrainArgs, ALL_SOURCES, DEFAULT_DATA_DIR, SHIPPABLE_SOURCES};
+use crate::args::{
+    EvalArgs, PagesArg, TrainArgs, ALL_SOURCES, DEFAULT_DATA_DIR, SHIPPABLE_SOURCES,
+};
 
 /// The data files named with `--data`, or those of `sources` in the default folder.
 fn data_files(given: &[PathBuf], sources: &[&str]) -> dechaff::Result<Vec<PathBuf>> {
@@ -32,11 +35,23 @@ fn data_files(given: &[PathBuf], sources: &[&str]) -> dechaff::Result<Vec<PathBu
         .collect())
 }
 
-/// Reads the documents of `split` from `files`; none at all is an error.
-fn load(files: &[PathBuf], split: &str) -> dechaff::Result<Vec<data::LabelledDoc>> {
+/// Reads the documents of `split` from `files`, rendered from their pages as `pages`
+/// says; none at all is an error.
+fn load(
+    files: &[PathBuf],
+    split: &str,
+    pages: &PagesArg,
+    kind: InputKind,
+) -> dechaff::Result<Vec<data::LabelledDoc>> {
     let mut docs = Vec::new();
     for f in files {
         docs.extend(data::read(f, Some(split))?);
+    }
+    if kind != InputKind::Text {
+        docs = docs
+            .par_iter()
+            .map(|d| data::rerender(d, &pages.html, kind))
+            .collect::<dechaff::Result<_>>()?;
     }
     if docs.is_empty() {
         let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
@@ -86,7 +101,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> dechaff::Result<()> {
 pub fn train(a: &TrainArgs) -> dechaff::Result<bool> {
     check_out(&a.out)?;
     let files = data_files(&a.data, &SHIPPABLE_SOURCES)?;
-    let mut docs = load(&files, &a.split)?;
+    let mut docs = load(&files, &a.split, &a.pages, a.pages.input)?;
     if a.sites < 1.0 {
         docs.retain(|d| train::site_share(d) < a.sites);
     }
@@ -96,6 +111,7 @@ pub fn train(a: &TrainArgs) -> dechaff::Result<bool> {
     let opts = train::Options {
         seed: a.seed,
         epochs: a.epochs,
+        input: a.pages.input,
         ..train::Options::default()
     };
     let quiet = a.quiet;
@@ -211,7 +227,10 @@ fn page_table(prepared: &[train::Prepared], per_doc: &[train::DocScores]) -> Str
 }
 
 pub fn eval(a: &EvalArgs) -> dechaff::Result<bool> {
-    let cleaner = crate::cleaner(&a.model)?;
+    let cleaner = match &a.model.model {
+        Some(path) => crate::load_model(path)?,
+        None => Cleaner::for_input(a.pages.input),
+    };
     let want = match &a.check {
         Some(path) => Some(read_record(path)?),
         None => None,
@@ -221,7 +240,7 @@ pub fn eval(a: &EvalArgs) -> dechaff::Result<bool> {
         None => None,
     };
     let files = data_files(&a.data, &ALL_SOURCES)?;
-    let docs = load(&files, &a.split)?;
+    let docs = load(&files, &a.split, &a.pages, cleaner.input())?;
     let prepared = train::prepare(&docs);
     drop(docs);
     let per_doc = train::score_documents(cleaner.model(), &prepared);
@@ -285,7 +304,16 @@ pub fn eval(a: &EvalArgs) -> dechaff::Result<bool> {
     let _ = writeln!(out, "{}", page_table(&prepared, &per_doc));
     // Each document of the training sources, with its scores under the model and under
     // the baseline (none when there is no baseline).
-    let baseline = baseline.map(|b| train::score_documents(b.model(), &prepared));
+    // A baseline that reads another kind of page reads its own rendering of the same
+    // documents, in the same order.
+    let baseline = match baseline {
+        Some(b) if b.input() != cleaner.input() => {
+            let docs = load(&files, &a.split, &a.pages, b.input())?;
+            Some(train::score_documents(b.model(), &train::prepare(&docs)))
+        }
+        Some(b) => Some(train::score_documents(b.model(), &prepared)),
+        None => None,
+    };
     let pair = |i: usize| {
         let base = baseline.as_ref().map(|b| b[i].clone()).unwrap_or_default();
         (per_doc[i].clone(), base)

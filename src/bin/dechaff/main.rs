@@ -20,7 +20,7 @@ use std::sync::Arc;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use dechaff::model::file;
-use dechaff::{Cleaner, Error, ModelError};
+use dechaff::{Cleaner, Error, InputKind, ModelError};
 
 use args::{Cli, Command};
 
@@ -73,12 +73,16 @@ fn print(bytes: &[u8]) -> dechaff::Result<()> {
     stdout_done(out.write_all(bytes).and_then(|()| out.flush()))
 }
 
-/// Loads the model named on the command line, or the built-in one.
-fn cleaner(model: &args::ModelArg) -> dechaff::Result<Cleaner> {
-    match &model.model {
-        Some(path) => load_model(path),
-        None => Ok(Cleaner::default()),
-    }
+/// The model for each kind of input: the one named on the command line for all of
+/// them, or the built-in one of each kind.
+fn cleaners(model: &args::ModelArg) -> dechaff::Result<[Cleaner; 3]> {
+    Ok(match &model.model {
+        Some(path) => {
+            let c = load_model(path)?;
+            InputKind::ALL.map(|_| c.clone())
+        }
+        None => InputKind::ALL.map(Cleaner::for_input),
+    })
 }
 
 /// Bytes read first from a model file: more than any header, so that a file that is not

@@ -1,0 +1,111 @@
+//! What a page's markup says of a line: the elements it sits in, its heading level, how
+//! deep it is, the class and id words of its ancestors, and how much prose the rest of
+//! its container holds. Plain text has none of it, and costs nothing here.
+
+use std::collections::HashMap;
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use super::line::LineStats;
+use crate::render::{tag, LineMarkup};
+
+/// Number of [`tag`] bits the features read.
+pub const N_TAGS: usize = tag::NAMES.len();
+
+/// Depth bins' upper edges: pages nest their main text 5 to 25 elements deep, their
+/// menus and footers shallower or deeper, depending on the site.
+pub const DEPTH_EDGES: [u16; 6] = [4, 7, 10, 14, 19, 26];
+
+/// The markup of a page's lines, as the features read it.
+#[derive(Clone, Copy)]
+pub struct Markup<'a> {
+    /// One entry per line of the text, aligned with its line spans.
+    pub lines: &'a [LineMarkup],
+    /// The token hashes the lines' ranges index.
+    pub tokens: &'a [u64],
+}
+
+/// The markup of one non-blank line, as the features keep it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Placed {
+    /// The line's [`tag`] bits.
+    pub tags: u32,
+    /// Heading level, 0 for none.
+    pub heading: u8,
+    /// Element depth.
+    pub depth: u16,
+    /// Where its tokens start and end in the document's copy of them.
+    pub tokens: (u32, u32),
+    /// Hash of the line's container: its tags and tokens together. Lines of one
+    /// paragraph run, one menu or one comment thread share it.
+    pub container: u64,
+    /// Share of the lines of the line's container that are prose.
+    pub container_prose: f32,
+    /// `ln(1 + lines of the line's container)`.
+    pub container_lines_ln: f32,
+    /// Whether the line's container is the one with the most prose on the page.
+    pub main_container: bool,
+}
+
+/// Buffers reused from page to page.
+#[derive(Default)]
+pub struct Scratch {
+    containers: HashMap<u64, (u32, u32)>,
+}
+
+/// Takes the markup of the non-blank lines `line_index` of a page, after their
+/// statistics: the page's link characters replace those the text alone shows.
+pub fn place(
+    markup: &Markup,
+    line_index: &[usize],
+    stats: &mut [LineStats],
+    scratch: &mut Scratch,
+    out: &mut Vec<Placed>,
+    out_tokens: &mut Vec<u64>,
+) {
+    out.clear();
+    out_tokens.clear();
+    let containers = &mut scratch.containers;
+    containers.clear();
+    for (&i, s) in line_index.iter().zip(stats.iter_mut()) {
+        let m = &markup.lines[i];
+        s.link_chars = s.link_chars.max(m.link_chars).min(s.chars);
+        let tokens = &markup.tokens[m.tokens.start as usize..m.tokens.end as usize];
+        let start = out_tokens.len() as u32;
+        out_tokens.extend_from_slice(tokens);
+        let container = tokens.iter().fold(xxh3_64(&m.tags.to_le_bytes()), |h, t| {
+            h.rotate_left(5) ^ t.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        });
+        let entry = containers.entry(container).or_insert((0, 0));
+        entry.0 += 1;
+        entry.1 += u32::from(s.is_prose());
+        out.push(Placed {
+            tags: m.tags,
+            heading: m.heading,
+            depth: m.depth,
+            tokens: (start, out_tokens.len() as u32),
+            container,
+            ..Placed::default()
+        });
+    }
+    // Ties go to the smaller hash, so that the choice does not hang on the map's order.
+    let main = containers
+        .iter()
+        .filter(|(_, c)| c.1 > 0)
+        .max_by_key(|(h, c)| (c.1, std::cmp::Reverse(**h)))
+        .map(|(h, _)| *h);
+    for p in out.iter_mut() {
+        let (lines, prose) = containers[&p.container];
+        p.container_prose = prose as f32 / lines as f32;
+        p.container_lines_ln = (lines as f32).ln_1p();
+        p.main_container = Some(p.container) == main;
+    }
+}
+
+/// The bin of a depth among [`DEPTH_EDGES`].
+pub fn depth_bin(depth: u16) -> usize {
+    DEPTH_EDGES
+        .iter()
+        .position(|e| depth < *e)
+        .unwrap_or(DEPTH_EDGES.len())
+}
