@@ -4,6 +4,7 @@
 //!
 //! Text needs no rendering: its lines are read as they stand, with no structure.
 
+pub mod align;
 pub mod html;
 pub mod markdown;
 
