@@ -275,7 +275,10 @@ impl Pass<'_> {
         while i < n {
             let b = self.b[i];
             if !SPECIAL[b as usize] {
-                let run = self.b[i..].iter().take_while(|&&b| !SPECIAL[b as usize]).count();
+                let run = self.b[i..]
+                    .iter()
+                    .take_while(|&&b| !SPECIAL[b as usize])
+                    .count();
                 self.ink.buf.extend_from_slice(&self.b[i..i + run]);
                 i += run;
                 continue;
@@ -355,7 +358,10 @@ impl Pass<'_> {
         let left = !blank(after) && (!punct(after) || blank(before) || punct(before));
         let right = !blank(before) && (!punct(before) || blank(after) || punct(after));
         let (open, close) = match ch {
-            b'_' => (left && (!right || punct(before)), right && (!left || punct(after))),
+            b'_' => (
+                left && (!right || punct(before)),
+                right && (!left || punct(after)),
+            ),
             b'~' if len != 2 => (false, false),
             _ => (left, right),
         };
@@ -396,7 +402,11 @@ impl Pass<'_> {
             self.push(b"]");
             return i + 1;
         };
-        let end = if op.active { self.link_end(i, op.text) } else { None };
+        let end = if op.active {
+            self.link_end(i, op.text)
+        } else {
+            None
+        };
         let Some(end) = end else {
             self.push(b"]");
             return i + 1;
@@ -550,10 +560,9 @@ impl Pass<'_> {
         if self.b[i..].starts_with(b"<!--") {
             let from = i + 4;
             let b = self.b;
-            if let Some(end) = self
-                .comment
-                .find(from, |p| memchr::memmem::find(&b[p..], b"-->").map(|e| p + e))
-            {
+            if let Some(end) = self.comment.find(from, |p| {
+                memchr::memmem::find(&b[p..], b"-->").map(|e| p + e)
+            }) {
                 return end + 3;
             }
         } else if let Some((end, br)) = html_tag(self.b, i) {
@@ -613,7 +622,10 @@ fn autolink(b: &[u8], i: usize) -> Option<usize> {
         .take(33)
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-'))
         .count();
-    if (2..=32).contains(&scheme) && body[0].is_ascii_alphabetic() && body.get(scheme) == Some(&b':') {
+    if (2..=32).contains(&scheme)
+        && body[0].is_ascii_alphabetic()
+        && body.get(scheme) == Some(&b':')
+    {
         let len = body
             .iter()
             .take_while(|&&c| c > b' ' && c != b'<' && c != b'>' && c != 0x7f)
