@@ -325,9 +325,10 @@ fn quote_tag(quotes: usize) -> u32 {
 /// them before they stand.
 pub(super) fn collect_refs(text: &str, spans: &[LineSpan], refs: &mut Refs) {
     let mut scratch = String::new();
+    let colon = memchr::memmem::Finder::new("]:");
     for span in spans {
         let line = span.text(text);
-        if !line.contains("]:") {
+        if colon.find(line.as_bytes()).is_none() {
             continue;
         }
         let rest = strip_quotes(line).1.trim_start_matches(space);
@@ -476,10 +477,11 @@ fn atx_heading(content: &str) -> Option<(u8, &str)> {
 /// A table's delimiter row (`|---|:---:|`).
 fn delimiter_row(content: &str) -> bool {
     let t = content.trim_end_matches(space);
-    t.contains('|')
+    // The byte test first: it fails at the first letter of any other line.
+    t.bytes()
+        .all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t'))
+        && t.contains('|')
         && t.contains('-')
-        && t.bytes()
-            .all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t'))
 }
 
 /// Whether `content` holds a `|` not escaped.

@@ -44,6 +44,17 @@ const SPECIAL: [bool; 256] = {
     t
 };
 
+/// ASCII bytes that are not white space.
+const WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x80 {
+        t[b] = !(b as u8).is_ascii_whitespace() && !matches!(b, 0x0b | 0x1c..=0x1f);
+        b += 1;
+    }
+    t
+};
+
 /// What a line's inline markup held besides its text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(super) struct Found {
@@ -213,10 +224,7 @@ fn copy_text(buf: &[u8], out: &mut String) -> u32 {
         while k < bytes.len() {
             let (len, is_space) = if bytes[k] < 0x80 {
                 // Runs of ASCII non-space are the bulk of any text: copy them whole.
-                let run = bytes[k..]
-                    .iter()
-                    .take_while(|&&b| b < 0x80 && !space(b as char))
-                    .count();
+                let run = bytes[k..].iter().take_while(|&&b| WORD[b as usize]).count();
                 (run.max(1), run == 0)
             } else {
                 let c = text[k..].chars().next().unwrap_or(' ');
@@ -705,5 +713,18 @@ fn attribute(b: &[u8], k: usize) -> Option<usize> {
                 .count();
             (len > 0).then_some(v + len)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_bytes_are_the_non_space_ascii() {
+        for b in 0..0x80u8 {
+            assert_eq!(WORD[b as usize], !space(b as char), "{b:#x}");
+        }
+        assert!(!WORD[0x80..].iter().any(|&w| w));
     }
 }

@@ -572,3 +572,32 @@ mod generated {
         }
     }
 }
+
+/// Rendering speed on a crawler-like document: `cargo test --release --lib
+/// render::markdown::tests::speed -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn speed() {
+    let block = "[Skip to content](#main)\n\n* [Home](https://example.com/)\n* [News](https://example.com/news)\n  * [World](https://example.com/news/world \"World\")\n\
+        \n# The council votes on buses\n\nPublished **12 March 2024** by [Ann Lee](/authors/ann)\n\n\
+        ![A bus at the depot](https://cdn.example.com/img/bus.jpg)\n\n\
+        The council voted on Tuesday to *expand* the city's bus network, adding four routes that will serve the northern suburbs from March, the transport committee said &mdash; fares stay the same.\n\n\
+        > \"It is a good day for the city,\" said the mayor.\n\n\
+        | Route | From | To |\n|---|---|---|\n| 12 | Centre | North |\n| 14 | Station | Airport |\n\n\
+        ```python\nprint(\"hello\")\n```\n\n\
+        Share: [Facebook](https://facebook.com/share?u=x) | [Twitter](https://twitter.com/intent) | [Email](mailto:a@b.c)\n\n\
+        [1]: https://example.com/ref\n\n---\n\n";
+    let doc = block.repeat(20 * 1024 * 1024 / block.len());
+    let mb = doc.len() as f64 / 1e6;
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let start = std::time::Instant::now();
+        let page = render(&doc);
+        best = best.min(start.elapsed().as_secs_f64());
+        assert!(page.lines.len() > 1000);
+    }
+    println!(
+        "markdown::render: {mb:.1} MB in {best:.3} s: {:.0} MB/s",
+        mb / best
+    );
+}
