@@ -224,11 +224,9 @@ impl Cleaner {
     }
 
     /// The markup the model reads of `page`: none for plain text.
-    fn markup_of<'a>(&self, page: &'a Rendered) -> Option<Markup<'a>> {
-        (self.input() != InputKind::Text && page.kind != InputKind::Text).then_some(Markup {
-            lines: &page.lines,
-            tokens: &page.tokens,
-        })
+    pub(crate) fn markup_of<'a>(&self, page: &'a Rendered) -> Option<Markup<'a>> {
+        (self.input() != InputKind::Text && page.kind != InputKind::Text)
+            .then(|| Markup::of(page))
     }
 
     /// Runs the model over `text`, then hands `f` the lines, their probabilities and
@@ -248,10 +246,7 @@ impl Cleaner {
                 // rather than misread.
                 let markup = markup
                     .filter(|m| m.lines.len() == w.spans.len())
-                    .map(|m| Markup {
-                        lines: &m.lines[offset..offset + spans.len()],
-                        tokens: m.tokens,
-                    });
+                    .map(|m| m.slice(offset..offset + spans.len()));
                 w.extractor.analyse(text, spans, markup, &mut w.features);
                 self.predictor
                     .predict(&w.features, &mut w.model, &mut w.chunk_probs);

@@ -55,10 +55,7 @@ pub struct PageMarkup {
 impl PageMarkup {
     /// The markup of the document's `n` lines.
     pub fn of_lines(&self, n: usize) -> Markup<'_> {
-        Markup {
-            lines: &self.page.lines[self.first_line..self.first_line + n],
-            tokens: &self.page.tokens,
-        }
+        Markup::of(&self.page).slice(self.first_line..self.first_line + n)
     }
 }
 

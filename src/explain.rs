@@ -62,7 +62,7 @@ use crate::label::{Label, N_LABELS};
 use crate::model::gru::GruScratch;
 use crate::model::hidden::{self, Hidden};
 use crate::model::{self, stack, Linear, Scores};
-use crate::render::{InputKind, Rendered};
+use crate::render::Rendered;
 use describe::Around;
 
 /// What one input of the model's final stage did for a line's label.
@@ -111,12 +111,7 @@ pub fn explain(cleaner: &Cleaner, text: &str, top: usize) -> Vec<LineExplanation
 
 /// [`explain`] for a rendered page: spans are into `page.text`.
 pub fn explain_page(cleaner: &Cleaner, page: &Rendered, top: usize) -> Vec<LineExplanation> {
-    let markup =
-        (cleaner.input() != InputKind::Text && page.kind != InputKind::Text).then_some(Markup {
-            lines: &page.lines,
-            tokens: &page.tokens,
-        });
-    explain_with(cleaner, &page.text, markup, top)
+    explain_with(cleaner, &page.text, cleaner.markup_of(page), top)
 }
 
 fn explain_with(

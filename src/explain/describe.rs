@@ -311,6 +311,23 @@ const DENSE: &[(&str, Say)] = &[
             "how much deeper the next line sits",
         ]),
     ),
+    (
+        "element#",
+        Say::Each(&[
+            "the line is inside the page's main element (the innermost with half its prose)",
+            "the page has a main element",
+            "how deep below the main element the line sits",
+            "how much of the text of the line's own element is prose",
+            "how much of the text of the line's own element is links",
+            "how many lines the line's own element holds",
+            "how much of the text of the block around the line is prose",
+            "how much of the text of the block around the line is links",
+            "how many lines the block around the line holds",
+            "how much of the text of the section around the line is prose",
+            "how much of the text of the section around the line is links",
+            "how many lines the section around the line holds",
+        ]),
+    ),
 ];
 
 /// What each cue kind's phrases mark, in the order of [`crate::features::tables::Cue`].

@@ -23,7 +23,35 @@ pub struct Markup<'a> {
     pub lines: &'a [LineMarkup],
     /// The token hashes the lines' ranges index.
     pub tokens: &'a [u64],
+    /// The element numbers the lines' ranges index.
+    pub elements: &'a [u32],
 }
+
+impl<'a> Markup<'a> {
+    /// The markup of a rendered page's lines.
+    pub fn of(page: &'a crate::render::Rendered) -> Markup<'a> {
+        Markup {
+            lines: &page.lines,
+            tokens: &page.tokens,
+            elements: &page.elements,
+        }
+    }
+
+    /// The markup of lines `range` of the page alone.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Markup<'a> {
+        Markup {
+            lines: &self.lines[range],
+            ..*self
+        }
+    }
+}
+
+/// How many elements up from a line's innermost the [`Placed::around`] figures look:
+/// its own paragraph or link, the block around it, and the section around that.
+pub const LEVELS: [usize; 3] = [1, 3, 6];
+
+/// Figures of the page's main element, then of each of [`LEVELS`].
+pub const N_ELEMENT: usize = 3 + 3 * LEVELS.len();
 
 /// The markup of one non-blank line, as the features keep it.
 #[derive(Clone, Copy, Debug, Default)]
@@ -45,12 +73,27 @@ pub struct Placed {
     pub container_lines_ln: f32,
     /// Whether the line's container is the one with the most prose on the page.
     pub main_container: bool,
+    /// Where the line sits against the page's main element, the innermost that holds
+    /// half of the page's prose: inside it, whether there is one, how deep below it;
+    /// then, for the elements [`LEVELS`] up from the line, the share of their text in
+    /// prose lines, the share that is links, and how many lines they hold.
+    pub element: [f32; N_ELEMENT],
 }
 
 /// Buffers reused from page to page.
 #[derive(Default)]
 pub struct Scratch {
     containers: HashMap<u64, (u32, u32)>,
+    elements: Vec<Element>,
+}
+
+/// What the lines inside one element add up to.
+#[derive(Clone, Copy, Default)]
+struct Element {
+    chars: u32,
+    link_chars: u32,
+    prose_chars: u32,
+    lines: u32,
 }
 
 /// Takes the markup of the non-blank lines `line_index` of a page, after their
@@ -99,6 +142,70 @@ pub fn place(
         p.container_prose = prose as f32 / lines as f32;
         p.container_lines_ln = (lines as f32).ln_1p();
         p.main_container = Some(p.container) == main;
+    }
+    place_in_elements(markup, line_index, stats, &mut scratch.elements, out);
+}
+
+/// Sums the lines of each element, finds the main one, and gives each line the
+/// figures of [`Placed::element`].
+fn place_in_elements(
+    markup: &Markup,
+    line_index: &[usize],
+    stats: &[LineStats],
+    acc: &mut Vec<Element>,
+    out: &mut [Placed],
+) {
+    let chain = |i: usize| {
+        let r = &markup.lines[i].elements;
+        &markup.elements[r.start as usize..r.end as usize]
+    };
+    acc.clear();
+    let mut total_prose = 0u64;
+    for (&i, s) in line_index.iter().zip(stats) {
+        let prose = if s.is_prose() { s.chars } else { 0 };
+        total_prose += u64::from(prose);
+        for &e in chain(i) {
+            let e = e as usize;
+            if e >= acc.len() {
+                acc.resize(e + 1, Element::default());
+            }
+            let a = &mut acc[e];
+            a.chars += s.chars;
+            a.link_chars += s.link_chars;
+            a.prose_chars += prose;
+            a.lines += 1;
+        }
+    }
+    // The elements holding half the prose nest in one another: the main one is the
+    // deepest of them.
+    let mut main: Option<(usize, u32)> = None;
+    if total_prose > 0 {
+        for &i in line_index {
+            for (depth, &e) in chain(i).iter().enumerate() {
+                let holds = u64::from(acc[e as usize].prose_chars) * 2 >= total_prose;
+                if holds && main.is_none_or(|(d, _)| depth > d) {
+                    main = Some((depth, e));
+                }
+            }
+        }
+    }
+    for (&i, p) in line_index.iter().zip(out.iter_mut()) {
+        let chain = chain(i);
+        let inside = main.filter(|&(d, e)| chain.get(d) == Some(&e));
+        let f = &mut p.element;
+        f[0] = if inside.is_some() { 1.0 } else { 0.0 };
+        f[1] = if main.is_some() { 1.0 } else { 0.0 };
+        f[2] = inside.map_or(0.0, |(d, _)| ((chain.len() - 1 - d) as f32 / 8.0).min(2.0));
+        for (k, up) in LEVELS.iter().enumerate() {
+            let Some(&e) = chain.len().checked_sub(*up).and_then(|j| chain.get(j)) else {
+                continue;
+            };
+            let a = acc[e as usize];
+            let chars = a.chars.max(1) as f32;
+            f[3 + 3 * k] = a.prose_chars as f32 / chars;
+            f[4 + 3 * k] = a.link_chars as f32 / chars;
+            f[5 + 3 * k] = (a.lines as f32).ln_1p() / 6.0;
+        }
     }
 }
 

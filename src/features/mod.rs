@@ -513,6 +513,7 @@ impl DocView<'_> {
             5 => step(prev),
             _ => step(next),
         });
+        sink.family("element", 0, markup::N_ELEMENT, any, |k| m.element[k]);
     }
 
     #[inline(always)]
