@@ -111,14 +111,24 @@ fn gunzip(path: &Path) -> std::io::Result<Vec<u8>> {
 
 /// One page's tally, and its differing lines when `show`.
 fn compare(data: &Path, source: &str, doc: &Doc, show: bool) -> Tally {
-    let page = gunzip(&data.join("html").join(source).join(format!("{}.html.gz", doc.id)))
-        .unwrap_or_default();
+    let page = gunzip(
+        &data
+            .join("html")
+            .join(source)
+            .join(format!("{}.html.gz", doc.id)),
+    )
+    .unwrap_or_default();
     let start = Instant::now();
     let r = html::render(&page);
     let time = start.elapsed();
     let mut spans = Vec::new();
     split_lines(&r.text, &mut spans);
-    assert_eq!(spans.len(), r.lines.len(), "{}: lines and markup disagree", doc.id);
+    assert_eq!(
+        spans.len(),
+        r.lines.len(),
+        "{}: lines and markup disagree",
+        doc.id
+    );
     let ours: Vec<&str> = spans.iter().map(|s| s.text(&r.text)).collect();
     let theirs: Vec<&str> = doc.lines.iter().map(|l| l.text.as_str()).collect();
     let map = align_lines(&theirs, &ours);
@@ -239,7 +249,12 @@ fn main() -> ExitCode {
             order.sort_by_key(|&i| std::cmp::Reverse(tallies[i].lines - tallies[i].text));
             for &i in order.iter().take(args.worst) {
                 let x = &tallies[i];
-                eprintln!("    {} missed {} of {}", docs[i].id, x.lines - x.text, x.lines);
+                eprintln!(
+                    "    {} missed {} of {}",
+                    docs[i].id,
+                    x.lines - x.text,
+                    x.lines
+                );
             }
         }
     }
@@ -258,7 +273,10 @@ fn main() -> ExitCode {
     }
     if let Some(min) = args.min {
         if share < 100.0 * min {
-            eprintln!("render_match: {share:.2} % of lines reproduced, below the floor of {:.2} %", 100.0 * min);
+            eprintln!(
+                "render_match: {share:.2} % of lines reproduced, below the floor of {:.2} %",
+                100.0 * min
+            );
             return ExitCode::FAILURE;
         }
     }

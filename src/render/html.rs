@@ -54,17 +54,11 @@ fn py_space(c: char) -> bool {
 /// `re.sub(r"\s+", " ", src).strip()` into `dst`.
 fn collapse(src: &str, dst: &mut String) {
     dst.clear();
-    let mut gap = false;
-    for c in src.chars() {
-        if py_space(c) {
-            gap = !dst.is_empty();
-        } else {
-            if gap {
-                dst.push(' ');
-                gap = false;
-            }
-            dst.push(c);
+    for word in src.split(py_space).filter(|w| !w.is_empty()) {
+        if !dst.is_empty() {
+            dst.push(' ');
         }
+        dst.push_str(word);
     }
 }
 
@@ -170,6 +164,8 @@ struct Page {
     doc_mode: bool,
     names: Names,
     stack: Vec<Open>,
+    /// How many elements of each tag are open: what is not open is found at once.
+    open_count: Vec<u32>,
     tokens: Vec<u64>,
     hrefs: Vec<Range<u32>>,
     href_buf: String,
@@ -208,6 +204,7 @@ impl Page {
             doc_mode,
             names: Names::default(),
             stack: Vec::new(),
+            open_count: Vec::new(),
             tokens: Vec::new(),
             hrefs: Vec::new(),
             href_buf: String::new(),
@@ -261,7 +258,9 @@ impl Page {
                 return self.end_tag(tag);
             }
             CallbackEvent::String { value } => self.text(&String::from_utf8_lossy(value)),
-            CallbackEvent::Comment { .. } | CallbackEvent::Doctype { .. } | CallbackEvent::Error(_) => {}
+            CallbackEvent::Comment { .. }
+            | CallbackEvent::Doctype { .. }
+            | CallbackEvent::Error(_) => {}
         }
         None
     }
@@ -293,7 +292,12 @@ impl Page {
             Attr::AriaHidden => self.start.hidden |= value == b"true",
             Attr::Style => {
                 self.scratch.clear();
-                self.scratch.extend(value.iter().filter(|&&b| b != b' ').map(u8::to_ascii_lowercase));
+                self.scratch.extend(
+                    value
+                        .iter()
+                        .filter(|&&b| b != b' ')
+                        .map(u8::to_ascii_lowercase),
+                );
                 let find = |needle: &[u8]| memchr::memmem::find(&self.scratch, needle).is_some();
                 self.start.hidden |= find(b"display:none") || find(b"visibility:hidden");
             }
@@ -303,7 +307,11 @@ impl Page {
                     r.end = self.href_buf.len() as u32;
                 }
             }
-            Attr::Cue(_) => push_tokens(&String::from_utf8_lossy(value), &mut self.start.tokens, &mut self.scratch),
+            Attr::Cue(_) => push_tokens(
+                &String::from_utf8_lossy(value),
+                &mut self.start.tokens,
+                &mut self.scratch,
+            ),
             Attr::Hidden | Attr::Other => {}
         }
     }
@@ -317,14 +325,18 @@ impl Page {
         let tag = self.start.tag;
         // libxml2's htmlParseStartTag: close what the tag closes, imply what it needs,
         // drop a misplaced html, head or body.
-        while self.stack.last().is_some_and(|top| tags::closes(tag, top.tag)) {
+        while self
+            .stack
+            .last()
+            .is_some_and(|top| tags::closes(tag, top.tag))
+        {
             self.pop();
         }
         self.imply(tag);
         let misplaced = match tag {
             tags::HTML => !self.stack.is_empty(),
             tags::HEAD => self.stack.len() != 1,
-            tags::BODY => self.stack.iter().any(|e| e.tag == tags::BODY),
+            tags::BODY => self.is_open(tags::BODY),
             _ => false,
         };
         if misplaced {
@@ -368,7 +380,7 @@ impl Page {
             }
         } else if !matches!(tag, tags::NOFRAMES | tags::FRAME | tags::FRAMESET)
             && !self.saw_body
-            && !self.stack.iter().any(|e| e.tag == tags::BODY || e.tag == tags::HEAD)
+            && !self.is_open(tags::HEAD)
         {
             self.push(tags::BODY, false);
         }
@@ -384,7 +396,11 @@ impl Page {
         let mut open = Open {
             tag,
             bits: bits | info.bits,
-            heading: if info.heading > 0 { info.heading } else { heading },
+            heading: if info.heading > 0 {
+                info.heading
+            } else {
+                heading
+            },
             href,
             tokens: self.tokens.len() as u32,
             rendered: false,
@@ -416,7 +432,18 @@ impl Page {
             }
         }
         self.after_a = false;
+        let t = usize::from(tag);
+        if self.open_count.len() <= t {
+            self.open_count.resize(t + 1, 0);
+        }
+        self.open_count[t] += 1;
         self.stack.push(open);
+    }
+
+    fn is_open(&self, tag: Tag) -> bool {
+        self.open_count
+            .get(usize::from(tag))
+            .is_some_and(|&n| n > 0)
     }
 
     fn pop(&mut self) {
@@ -424,6 +451,7 @@ impl Page {
             return;
         };
         let at = self.stack.len();
+        self.open_count[usize::from(open.tag)] -= 1;
         self.tokens.truncate(open.tokens as usize);
         if self.skip_at == Some(at) {
             self.skip_at = None;
@@ -448,15 +476,27 @@ impl Page {
             self.discarded -= 1;
             return None;
         }
-        let at = self.stack.iter().rposition(|e| e.tag == tag)?;
+        if !self.is_open(tag) {
+            return None;
+        }
         if tag == tags::HTML {
             // lxml keeps nothing of what follows </html>.
             return Some(Signal::Stop);
         }
         // libxml2's htmlAutoCloseOnClose: an end tag closes nothing of a higher priority.
+        // Looking down from the top stops at the first such element, so a dropped end
+        // tag costs little however deep the page.
         let priority = tags::info(tag).priority;
-        if self.stack[at + 1..].iter().any(|e| tags::info(e.tag).priority > priority) {
-            return None;
+        let mut at = self.stack.len();
+        loop {
+            at -= 1;
+            let e = &self.stack[at];
+            if e.tag == tag {
+                break;
+            }
+            if tags::info(e.tag).priority > priority {
+                return None;
+            }
         }
         while self.stack.len() > at {
             self.pop();
@@ -468,11 +508,21 @@ impl Page {
         if s.is_empty() {
             return;
         }
-        let raw = self.stack.last().is_some_and(|top| tags::info(top.tag).data.is_some());
-        if !raw && s.bytes().any(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')) {
+        let raw = self
+            .stack
+            .last()
+            .is_some_and(|top| tags::info(top.tag).data.is_some());
+        if !raw
+            && s.bytes()
+                .any(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c'))
+        {
             // libxml2's htmlStartCharData: text leaves the head and implies a body.
             if self.stack.last().is_some_and(|top| top.tag == tags::HEAD) {
-                while self.stack.last().is_some_and(|top| tags::closes(tags::P, top.tag)) {
+                while self
+                    .stack
+                    .last()
+                    .is_some_and(|top| tags::closes(tags::P, top.tag))
+                {
                     self.pop();
                 }
             }
@@ -543,7 +593,14 @@ impl Page {
                     self.out.text.push('\n');
                 }
                 self.out.text.push_str(text);
-                let md = self.markdown();
+                let md = if self.line.segs.iter().any(|s| s.1 != 0) {
+                    self.markdown()
+                } else {
+                    // Without links the markdown is the text.
+                    let start = self.out.md.len() as u32;
+                    self.out.md.push_str(text);
+                    start..self.out.md.len() as u32
+                };
                 let tokens = self.out.tokens.len() as u32;
                 self.out.tokens.extend_from_slice(&self.line.tokens);
                 let line = &self.line;
