@@ -407,7 +407,9 @@ impl Page {
         };
         let hidden = own && self.start.hidden;
         if own {
-            self.tokens.extend_from_slice(&self.start.tokens);
+            // Reversed, so that reading the stack down from the top gives the nearest
+            // element's tokens first and in their order.
+            self.tokens.extend(self.start.tokens.iter().rev());
             if let Some(r) = self.start.href.take() {
                 self.hrefs.push(r);
                 open.href = self.hrefs.len() as u32;
