@@ -16,7 +16,7 @@ use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Span, State, Tokenizer};
 
 pub use charset::looks_like_html;
-use tags::{Data, Names, Tag};
+use tags::{Mode, Names, Tag};
 
 use super::{token_hash, LineMarkup, Rendered};
 
@@ -51,14 +51,34 @@ fn py_space(c: char) -> bool {
     c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
-/// `re.sub(r"\s+", " ", src).strip()` into `dst`.
+/// `re.sub(r"\s+", " ", src).strip()` into `dst`, a byte at a time for ASCII: the
+/// renderer's hottest loop.
 fn collapse(src: &str, dst: &mut String) {
     dst.clear();
-    for word in src.split(py_space).filter(|w| !w.is_empty()) {
+    let bytes = src.as_bytes();
+    let (mut i, mut word) = (0, None);
+    while i < bytes.len() {
+        let (space, len) = if bytes[i] < 0x80 {
+            (matches!(bytes[i], b' ' | b'\t'..=b'\r' | 0x1c..=0x1f), 1)
+        } else {
+            let c = src[i..].chars().next().unwrap_or(' ');
+            (py_space(c), c.len_utf8())
+        };
+        if !space {
+            word.get_or_insert(i);
+        } else if let Some(w) = word.take() {
+            if !dst.is_empty() {
+                dst.push(' ');
+            }
+            dst.push_str(&src[w..i]);
+        }
+        i += len;
+    }
+    if let Some(w) = word {
         if !dst.is_empty() {
             dst.push(' ');
         }
-        dst.push_str(word);
+        dst.push_str(&src[w..]);
     }
 }
 
@@ -257,7 +277,10 @@ impl Page {
                 let tag = self.names.id(name);
                 return self.end_tag(tag);
             }
-            CallbackEvent::String { value } => self.text(&String::from_utf8_lossy(value)),
+            CallbackEvent::String { value } => match std::str::from_utf8(value) {
+                Ok(s) => self.text(s),
+                Err(_) => self.text(&String::from_utf8_lossy(value)),
+            },
             CallbackEvent::Comment { .. }
             | CallbackEvent::Doctype { .. }
             | CallbackEvent::Error(_) => {}
@@ -355,10 +378,10 @@ impl Page {
         }
         info.data.map(|d| {
             Signal::Switch(match d {
-                Data::RawText => State::RawText,
-                Data::RcData => State::RcData,
-                Data::Script => State::ScriptData,
-                Data::PlainText => State::PlainText,
+                Mode::RawText => State::RawText,
+                Mode::RcData => State::RcData,
+                Mode::Script => State::ScriptData,
+                Mode::PlainText => State::PlainText,
             })
         })
     }

@@ -204,7 +204,7 @@ fn known_map() -> &'static HashMap<&'static [u8], Tag> {
 
 /// How the tokenizer reads an element's content (libxml2's `dataMode`).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Data {
+pub enum Mode {
     RawText,
     RcData,
     Script,
@@ -229,7 +229,7 @@ pub struct Info {
     /// libxml2's `htmlEndPriority`: an end tag closes nothing of a higher priority.
     pub priority: u8,
     /// How libxml2 reads the content of its raw-text elements.
-    pub data: Option<Data>,
+    pub data: Option<Mode>,
     /// Placed in `<head>` when no body has begun (libxml2's htmlCheckImplied).
     pub head_ok: bool,
 }
@@ -364,16 +364,16 @@ const PRIORITY: &[(&str, u8)] = &[
     ("body", 200),
     ("html", 220),
 ];
-const DATA: &[(&str, Data)] = &[
-    ("iframe", Data::RawText),
-    ("noembed", Data::RawText),
-    ("noframes", Data::RawText),
-    ("style", Data::RawText),
-    ("xmp", Data::RawText),
-    ("script", Data::Script),
-    ("textarea", Data::RcData),
-    ("title", Data::RcData),
-    ("plaintext", Data::PlainText),
+const DATA: &[(&str, Mode)] = &[
+    ("iframe", Mode::RawText),
+    ("noembed", Mode::RawText),
+    ("noframes", Mode::RawText),
+    ("style", Mode::RawText),
+    ("xmp", Mode::RawText),
+    ("script", Mode::Script),
+    ("textarea", Mode::RcData),
+    ("title", Mode::RcData),
+    ("plaintext", Mode::PlainText),
 ];
 const HEAD_OK: &[&str] = &["script", "style", "meta", "link", "title", "base"];
 
