@@ -20,8 +20,9 @@ use tags::{Mode, Names, Tag};
 
 use super::{token_hash, LineMarkup, Rendered};
 
-/// Renders an HTML page: its charset is found as [`charset::decode`] says; any bytes
-/// give a result.
+/// Renders an HTML page. Its charset is a BOM's, else UTF-8 when the bytes are UTF-8
+/// (give or take stray bytes), else its `<meta>` declaration's, else a guess
+/// (docs/html.md). Any bytes give a result.
 pub fn render(bytes: &[u8]) -> Rendered {
     let text = charset::decode(bytes);
     let mut page = Page::new(false);
