@@ -4,13 +4,15 @@
 //! ```text
 //! cargo run --release --example render_match -- ../shared/data [--min 0.98]
 //!     [--source NAME] [--doc ID] [--worst N]
+//! cargo run --release --example render_match -- --file PAGE.html
 //! ```
 //!
 //! For each source: the share of the reference's non-blank lines that a rendered line
 //! reproduces (same text, lined up by `render::align::align_lines`), and the share with
 //! the same `link_chars` and markdown too. `--min` fails below that share of text
 //! overall; `--doc` prints one page's lines that differ; `--worst` lists the pages of
-//! each source with the most lines missed.
+//! each source with the most lines missed; `--file` renders one page and says how
+//! long it took (for speed and memory measurements).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -78,6 +80,7 @@ struct Args {
     source: Option<String>,
     doc: Option<String>,
     worst: usize,
+    file: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -87,6 +90,7 @@ fn parse_args() -> Result<Args, String> {
         source: None,
         doc: None,
         worst: 0,
+        file: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -95,6 +99,7 @@ fn parse_args() -> Result<Args, String> {
             "--min" => args.min = Some(value()?.parse().map_err(|e| format!("--min: {e}"))?),
             "--source" => args.source = Some(value()?),
             "--doc" => args.doc = Some(value()?),
+            "--file" => args.file = Some(PathBuf::from(value()?)),
             "--worst" => args.worst = value()?.parse().map_err(|e| format!("--worst: {e}"))?,
             _ if a.starts_with("--") => return Err(format!("unknown option {a}")),
             _ => args.data = PathBuf::from(a),
@@ -111,14 +116,24 @@ fn gunzip(path: &Path) -> std::io::Result<Vec<u8>> {
 
 /// One page's tally, and its differing lines when `show`.
 fn compare(data: &Path, source: &str, doc: &Doc, show: bool) -> Tally {
-    let page = gunzip(&data.join("html").join(source).join(format!("{}.html.gz", doc.id)))
-        .unwrap_or_default();
+    let page = gunzip(
+        &data
+            .join("html")
+            .join(source)
+            .join(format!("{}.html.gz", doc.id)),
+    )
+    .unwrap_or_default();
     let start = Instant::now();
     let r = html::render(&page);
     let time = start.elapsed();
     let mut spans = Vec::new();
     split_lines(&r.text, &mut spans);
-    assert_eq!(spans.len(), r.lines.len(), "{}: lines and markup disagree", doc.id);
+    assert_eq!(
+        spans.len(),
+        r.lines.len(),
+        "{}: lines and markup disagree",
+        doc.id
+    );
     let ours: Vec<&str> = spans.iter().map(|s| s.text(&r.text)).collect();
     let theirs: Vec<&str> = doc.lines.iter().map(|l| l.text.as_str()).collect();
     let map = align_lines(&theirs, &ours);
@@ -195,6 +210,28 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(path) = &args.file {
+        let page = match std::fs::read(path) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("render_match: {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        };
+        let start = Instant::now();
+        let r = html::render(&page);
+        let s = start.elapsed().as_secs_f64();
+        println!(
+            "{}: {} bytes, {} lines, {} bytes of text, {:.3} s, {:.1} MB/s",
+            path.display(),
+            page.len(),
+            r.lines.len(),
+            r.text.len(),
+            s,
+            page.len() as f64 / 1e6 / s
+        );
+        return ExitCode::SUCCESS;
+    }
     if let Some(id) = &args.doc {
         let source = SOURCES
             .iter()
@@ -239,7 +276,12 @@ fn main() -> ExitCode {
             order.sort_by_key(|&i| std::cmp::Reverse(tallies[i].lines - tallies[i].text));
             for &i in order.iter().take(args.worst) {
                 let x = &tallies[i];
-                eprintln!("    {} missed {} of {}", docs[i].id, x.lines - x.text, x.lines);
+                eprintln!(
+                    "    {} missed {} of {}",
+                    docs[i].id,
+                    x.lines - x.text,
+                    x.lines
+                );
             }
         }
     }
@@ -258,7 +300,10 @@ fn main() -> ExitCode {
     }
     if let Some(min) = args.min {
         if share < 100.0 * min {
-            eprintln!("render_match: {share:.2} % of lines reproduced, below the floor of {:.2} %", 100.0 * min);
+            eprintln!(
+                "render_match: {share:.2} % of lines reproduced, below the floor of {:.2} %",
+                100.0 * min
+            );
             return ExitCode::FAILURE;
         }
     }

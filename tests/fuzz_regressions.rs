@@ -52,3 +52,8 @@ fn model_file() {
 fn jsonl() {
     replay("jsonl", checks::jsonl);
 }
+
+#[test]
+fn render_html() {
+    replay("render_html", checks::render_html);
+}

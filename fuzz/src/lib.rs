@@ -317,3 +317,29 @@ pub fn jsonl(data: &[u8]) {
 fn members(line: &[u8]) -> Option<BTreeMap<String, &RawValue>> {
     serde_json::from_slice(line).ok()
 }
+
+/// `render_html`: any bytes render without panicking, and the result holds together:
+/// one markup per line of the text, ranges inside their buffers, blank lines bare.
+pub fn render_html(data: &[u8]) {
+    let r = dechaff::render::html::render(data);
+    let mut spans = Vec::new();
+    split_lines(&r.text, &mut spans);
+    assert_eq!(spans.len(), r.lines.len(), "lines and markup disagree");
+    assert!(!r.text.contains('\r'));
+    for (i, (span, m)) in spans.iter().zip(&r.lines).enumerate() {
+        assert!(
+            m.md.start <= m.md.end && r.md.get(m.md.start as usize..m.md.end as usize).is_some()
+        );
+        assert!(m.tokens.start <= m.tokens.end && m.tokens.end as usize <= r.tokens.len());
+        assert!(r.line_tokens(i).len() <= 32);
+        let text = span.text(&r.text);
+        if text.is_empty() {
+            assert!(m.md.is_empty() && m.link_chars == 0 && m.tags == 0);
+            assert!(i > 0 && i + 1 < r.lines.len(), "a blank line at an end");
+        } else {
+            assert_eq!(text, text.trim(), "untrimmed line");
+            assert!(!r.line_md(i).is_empty());
+        }
+    }
+    let _ = dechaff::render::html::looks_like_html(data);
+}

@@ -59,7 +59,12 @@ pub fn align_lines(reference: &[&str], rendered: &[&str]) -> Vec<Option<usize>> 
 
 /// Pairs of (reference, rendered) indices that can anchor the windows, increasing in
 /// both.
-fn anchors(reference: &[&str], a: Range<usize>, rendered: &[&str], b: Range<usize>) -> Vec<(usize, usize)> {
+fn anchors(
+    reference: &[&str],
+    a: Range<usize>,
+    rendered: &[&str],
+    b: Range<usize>,
+) -> Vec<(usize, usize)> {
     let mut seen: HashMap<&str, (Vec<usize>, Vec<usize>)> = HashMap::new();
     for i in a {
         seen.entry(reference[i]).or_default().0.push(i);
@@ -111,7 +116,13 @@ fn increasing(pairs: &[(usize, usize)]) -> Vec<(usize, usize)> {
 }
 
 /// An exact longest common subsequence of two small windows.
-fn lcs(reference: &[&str], a: Range<usize>, rendered: &[&str], b: Range<usize>, out: &mut [Option<usize>]) {
+fn lcs(
+    reference: &[&str],
+    a: Range<usize>,
+    rendered: &[&str],
+    b: Range<usize>,
+    out: &mut [Option<usize>],
+) {
     let (n, m) = (a.len(), b.len());
     let w = m + 1;
     let mut t = vec![0u32; (n + 1) * w];
@@ -146,15 +157,35 @@ mod tests {
     fn an_inserted_line_shifts_nothing() {
         let r = ["a", "b", "c", "d"];
         let x = ["a", "b", "new", "c", "d"];
-        assert_eq!(align_lines(&r, &x), vec![Some(0), Some(1), None, Some(2), Some(3)]);
+        assert_eq!(
+            align_lines(&r, &x),
+            vec![Some(0), Some(1), None, Some(2), Some(3)]
+        );
     }
 
     #[test]
     fn repeated_lines_and_changes() {
-        let r = ["Home", "", "Title", "", "Share", "text one", "Share", "", "Home"];
-        let x = ["Home", "Title", "", "Share", "text 1", "Share", "", "Home", "extra"];
+        let r = [
+            "Home", "", "Title", "", "Share", "text one", "Share", "", "Home",
+        ];
+        let x = [
+            "Home", "Title", "", "Share", "text 1", "Share", "", "Home", "extra",
+        ];
         let got = align_lines(&r, &x);
-        assert_eq!(got, vec![Some(0), Some(2), Some(3), Some(4), None, Some(6), Some(7), Some(8), None]);
+        assert_eq!(
+            got,
+            vec![
+                Some(0),
+                Some(2),
+                Some(3),
+                Some(4),
+                None,
+                Some(6),
+                Some(7),
+                Some(8),
+                None
+            ]
+        );
         // Increasing, and each a line of the same text.
         let idx: Vec<usize> = got.iter().flatten().copied().collect();
         assert!(idx.windows(2).all(|w| w[0] < w[1]));
@@ -163,7 +194,9 @@ mod tests {
     #[test]
     fn large_pages_stay_fast() {
         let r: Vec<String> = (0..50_000).map(|i| format!("line {}", i % 7000)).collect();
-        let x: Vec<String> = (0..50_000).map(|i| format!("line {}", (i + 3) % 7000)).collect();
+        let x: Vec<String> = (0..50_000)
+            .map(|i| format!("line {}", (i + 3) % 7000))
+            .collect();
         let r: Vec<&str> = r.iter().map(String::as_str).collect();
         let x: Vec<&str> = x.iter().map(String::as_str).collect();
         let got = align_lines(&r, &x);

@@ -16,12 +16,13 @@ use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Span, State, Tokenizer};
 
 pub use charset::looks_like_html;
-use tags::{Data, Names, Tag};
+use tags::{Mode, Names, Tag};
 
 use super::{token_hash, LineMarkup, Rendered};
 
-/// Renders an HTML page: its charset is found as [`charset::decode`] says; any bytes
-/// give a result.
+/// Renders an HTML page. Its charset is a BOM's, else UTF-8 when the bytes are UTF-8
+/// (give or take stray bytes), else its `<meta>` declaration's, else a guess
+/// (docs/html.md). Any bytes give a result.
 pub fn render(bytes: &[u8]) -> Rendered {
     render_str(&charset::decode(bytes))
 }
@@ -59,20 +60,34 @@ fn py_space(c: char) -> bool {
     c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
-/// `re.sub(r"\s+", " ", src).strip()` into `dst`.
+/// `re.sub(r"\s+", " ", src).strip()` into `dst`, a byte at a time for ASCII: the
+/// renderer's hottest loop.
 fn collapse(src: &str, dst: &mut String) {
     dst.clear();
-    let mut gap = false;
-    for c in src.chars() {
-        if py_space(c) {
-            gap = !dst.is_empty();
+    let bytes = src.as_bytes();
+    let (mut i, mut word) = (0, None);
+    while i < bytes.len() {
+        let (space, len) = if bytes[i] < 0x80 {
+            (matches!(bytes[i], b' ' | b'\t'..=b'\r' | 0x1c..=0x1f), 1)
         } else {
-            if gap {
+            let c = src[i..].chars().next().unwrap_or(' ');
+            (py_space(c), c.len_utf8())
+        };
+        if !space {
+            word.get_or_insert(i);
+        } else if let Some(w) = word.take() {
+            if !dst.is_empty() {
                 dst.push(' ');
-                gap = false;
             }
-            dst.push(c);
+            dst.push_str(&src[w..i]);
         }
+        i += len;
+    }
+    if let Some(w) = word {
+        if !dst.is_empty() {
+            dst.push(' ');
+        }
+        dst.push_str(&src[w..]);
     }
 }
 
@@ -183,6 +198,8 @@ struct Page {
     doc_mode: bool,
     names: Names,
     stack: Vec<Open>,
+    /// How many elements of each tag are open: what is not open is found at once.
+    open_count: Vec<u32>,
     tokens: Vec<u64>,
     hrefs: Vec<Range<u32>>,
     href_buf: String,
@@ -223,6 +240,7 @@ impl Page {
             doc_mode,
             names: Names::default(),
             stack: Vec::new(),
+            open_count: Vec::new(),
             tokens: Vec::new(),
             hrefs: Vec::new(),
             href_buf: String::new(),
@@ -276,8 +294,13 @@ impl Page {
                 let tag = self.names.id(name);
                 return self.end_tag(tag);
             }
-            CallbackEvent::String { value } => self.text(&String::from_utf8_lossy(value)),
-            CallbackEvent::Comment { .. } | CallbackEvent::Doctype { .. } | CallbackEvent::Error(_) => {}
+            CallbackEvent::String { value } => match std::str::from_utf8(value) {
+                Ok(s) => self.text(s),
+                Err(_) => self.text(&String::from_utf8_lossy(value)),
+            },
+            CallbackEvent::Comment { .. }
+            | CallbackEvent::Doctype { .. }
+            | CallbackEvent::Error(_) => {}
         }
         None
     }
@@ -309,7 +332,12 @@ impl Page {
             Attr::AriaHidden => self.start.hidden |= value == b"true",
             Attr::Style => {
                 self.scratch.clear();
-                self.scratch.extend(value.iter().filter(|&&b| b != b' ').map(u8::to_ascii_lowercase));
+                self.scratch.extend(
+                    value
+                        .iter()
+                        .filter(|&&b| b != b' ')
+                        .map(u8::to_ascii_lowercase),
+                );
                 let find = |needle: &[u8]| memchr::memmem::find(&self.scratch, needle).is_some();
                 self.start.hidden |= find(b"display:none") || find(b"visibility:hidden");
             }
@@ -319,7 +347,11 @@ impl Page {
                     r.end = self.href_buf.len() as u32;
                 }
             }
-            Attr::Cue(_) => push_tokens(&String::from_utf8_lossy(value), &mut self.start.tokens, &mut self.scratch),
+            Attr::Cue(_) => push_tokens(
+                &String::from_utf8_lossy(value),
+                &mut self.start.tokens,
+                &mut self.scratch,
+            ),
             Attr::Hidden | Attr::Other => {}
         }
     }
@@ -333,14 +365,18 @@ impl Page {
         let tag = self.start.tag;
         // libxml2's htmlParseStartTag: close what the tag closes, imply what it needs,
         // drop a misplaced html, head or body.
-        while self.stack.last().is_some_and(|top| tags::closes(tag, top.tag)) {
+        while self
+            .stack
+            .last()
+            .is_some_and(|top| tags::closes(tag, top.tag))
+        {
             self.pop();
         }
         self.imply(tag);
         let misplaced = match tag {
             tags::HTML => !self.stack.is_empty(),
             tags::HEAD => self.stack.len() != 1,
-            tags::BODY => self.stack.iter().any(|e| e.tag == tags::BODY),
+            tags::BODY => self.is_open(tags::BODY),
             _ => false,
         };
         if misplaced {
@@ -359,10 +395,10 @@ impl Page {
         }
         info.data.map(|d| {
             Signal::Switch(match d {
-                Data::RawText => State::RawText,
-                Data::RcData => State::RcData,
-                Data::Script => State::ScriptData,
-                Data::PlainText => State::PlainText,
+                Mode::RawText => State::RawText,
+                Mode::RcData => State::RcData,
+                Mode::Script => State::ScriptData,
+                Mode::PlainText => State::PlainText,
             })
         })
     }
@@ -384,7 +420,7 @@ impl Page {
             }
         } else if !matches!(tag, tags::NOFRAMES | tags::FRAME | tags::FRAMESET)
             && !self.saw_body
-            && !self.stack.iter().any(|e| e.tag == tags::BODY || e.tag == tags::HEAD)
+            && !self.is_open(tags::HEAD)
         {
             self.push(tags::BODY, false);
         }
@@ -400,7 +436,11 @@ impl Page {
         let mut open = Open {
             tag,
             bits: bits | info.bits,
-            heading: if info.heading > 0 { info.heading } else { heading },
+            heading: if info.heading > 0 {
+                info.heading
+            } else {
+                heading
+            },
             href,
             tokens: self.tokens.len() as u32,
             rendered: false,
@@ -409,7 +449,9 @@ impl Page {
         self.opened = self.opened.wrapping_add(1);
         let hidden = own && self.start.hidden;
         if own {
-            self.tokens.extend_from_slice(&self.start.tokens);
+            // Reversed, so that reading the stack down from the top gives the nearest
+            // element's tokens first and in their order.
+            self.tokens.extend(self.start.tokens.iter().rev());
             if let Some(r) = self.start.href.take() {
                 self.hrefs.push(r);
                 open.href = self.hrefs.len() as u32;
@@ -434,7 +476,18 @@ impl Page {
             }
         }
         self.after_a = false;
+        let t = usize::from(tag);
+        if self.open_count.len() <= t {
+            self.open_count.resize(t + 1, 0);
+        }
+        self.open_count[t] += 1;
         self.stack.push(open);
+    }
+
+    fn is_open(&self, tag: Tag) -> bool {
+        self.open_count
+            .get(usize::from(tag))
+            .is_some_and(|&n| n > 0)
     }
 
     fn pop(&mut self) {
@@ -442,6 +495,7 @@ impl Page {
             return;
         };
         let at = self.stack.len();
+        self.open_count[usize::from(open.tag)] -= 1;
         self.tokens.truncate(open.tokens as usize);
         if self.skip_at == Some(at) {
             self.skip_at = None;
@@ -466,15 +520,27 @@ impl Page {
             self.discarded -= 1;
             return None;
         }
-        let at = self.stack.iter().rposition(|e| e.tag == tag)?;
+        if !self.is_open(tag) {
+            return None;
+        }
         if tag == tags::HTML {
             // lxml keeps nothing of what follows </html>.
             return Some(Signal::Stop);
         }
         // libxml2's htmlAutoCloseOnClose: an end tag closes nothing of a higher priority.
+        // Looking down from the top stops at the first such element, so a dropped end
+        // tag costs little however deep the page.
         let priority = tags::info(tag).priority;
-        if self.stack[at + 1..].iter().any(|e| tags::info(e.tag).priority > priority) {
-            return None;
+        let mut at = self.stack.len();
+        loop {
+            at -= 1;
+            let e = &self.stack[at];
+            if e.tag == tag {
+                break;
+            }
+            if tags::info(e.tag).priority > priority {
+                return None;
+            }
         }
         while self.stack.len() > at {
             self.pop();
@@ -486,11 +552,21 @@ impl Page {
         if s.is_empty() {
             return;
         }
-        let raw = self.stack.last().is_some_and(|top| tags::info(top.tag).data.is_some());
-        if !raw && s.bytes().any(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')) {
+        let raw = self
+            .stack
+            .last()
+            .is_some_and(|top| tags::info(top.tag).data.is_some());
+        if !raw
+            && s.bytes()
+                .any(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c'))
+        {
             // libxml2's htmlStartCharData: text leaves the head and implies a body.
             if self.stack.last().is_some_and(|top| top.tag == tags::HEAD) {
-                while self.stack.last().is_some_and(|top| tags::closes(tags::P, top.tag)) {
+                while self
+                    .stack
+                    .last()
+                    .is_some_and(|top| tags::closes(tags::P, top.tag))
+                {
                     self.pop();
                 }
             }
@@ -563,7 +639,14 @@ impl Page {
                     self.out.text.push('\n');
                 }
                 self.out.text.push_str(text);
-                let md = self.markdown();
+                let md = if self.line.segs.iter().any(|s| s.1 != 0) {
+                    self.markdown()
+                } else {
+                    // Without links the markdown is the text.
+                    let start = self.out.md.len() as u32;
+                    self.out.md.push_str(text);
+                    start..self.out.md.len() as u32
+                };
                 let tokens = self.out.tokens.len() as u32;
                 self.out.tokens.extend_from_slice(&self.line.tokens);
                 let elements = self.out.elements.len() as u32;
