@@ -27,7 +27,9 @@ command line; :mod:`dechaff.datatrove` runs it as a datatrove pipeline step.
 """
 
 from ._dechaff import (
+    INPUTS,
     LABELS,
+    OUTPUT_FORMATS,
     Cleaner,
     DechaffError,
     LineLabel,
@@ -36,7 +38,9 @@ from ._dechaff import (
 )
 
 __all__ = [
+    "INPUTS",
     "LABELS",
+    "OUTPUT_FORMATS",
     "Cleaner",
     "DechaffError",
     "LineLabel",
