@@ -132,7 +132,7 @@ fn parse_keep(keep: Option<&Bound<'_, PyAny>>) -> PyResult<LabelSet> {
 fn parse_input(name: &str) -> PyResult<InputKind> {
     InputKind::from_name(name).ok_or_else(|| {
         PyValueError::new_err(format!(
-            "unknown input {name:?} (expected \"text\", \"html\" or \"markdown\")"
+            "unknown input '{name}' (expected \"text\", \"html\" or \"markdown\")"
         ))
     })
 }
@@ -143,7 +143,7 @@ fn parse_output(name: &str) -> PyResult<OutputFormat> {
         "text" | "txt" => Ok(OutputFormat::Text),
         "markdown" | "md" => Ok(OutputFormat::Markdown),
         _ => Err(PyValueError::new_err(format!(
-            "unknown output_format {name:?} (expected \"text\" or \"markdown\")"
+            "unknown output_format '{name}' (expected \"text\" or \"markdown\")"
         ))),
     }
 }

@@ -385,7 +385,8 @@ def check_extracted(shards: Path, out: Path, logs: Path) -> None:
     cleaner = dechaff.Cleaner(input="html")
     expected, lines, total_docs = {}, dict.fromkeys(dechaff.LABELS, 0), 0
     for shard in sorted(shards.glob("*.jsonl")):
-        records = read_jsonl(shard)
+        # The reader skips records without text, as WarcReader does.
+        records = [r for r in read_jsonl(shard) if r["text"]]
         total_docs += len(records)
         results = cleaner.clean_batch_with_counts([r["text"] for r in records])
         expected[shard.name] = [(r["id"], r["url"], text) for r, (text, _) in zip(records, results) if text]
