@@ -56,7 +56,7 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-use super::Rendered;
+use super::{InputKind, Rendered};
 use crate::document::split_lines;
 
 /// Renders a markdown document: one line of [`Rendered::text`] per line of `text` (as
@@ -73,6 +73,7 @@ pub fn render(text: &str) -> Rendered {
         text: String::with_capacity(text.len()),
         md: String::with_capacity(text.len()),
         lines: Vec::with_capacity(spans.len()),
+        kind: InputKind::Markdown,
         ..Rendered::default()
     };
     let mut refs = inline::Refs::default();
@@ -166,9 +167,4 @@ impl NextAt {
         }
         self.at.filter(|&at| at != usize::MAX)
     }
-}
-
-/// Writes line `i` of `page` as markdown.
-pub fn write_line(page: &Rendered, i: usize, _from_markdown: bool, out: &mut String) {
-    out.push_str(page.line_md(i));
 }
