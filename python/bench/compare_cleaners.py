@@ -220,6 +220,41 @@ class Dechaff:
         return labels, seconds
 
 
+class DechaffPages:
+    """The dechaff command line over a folder holding each page's HTML, and the same
+    pages as markdown (dechaff's own rendering of the HTML, every line kept, written as
+    markdown: what crawlers made for language models give)."""
+
+    def __init__(self, binary: str, docs, data: Path, folder: Path) -> None:
+        self.binary, self.docs, self.folder = binary, docs, folder
+        for kind in ("html", "md"):
+            (folder / kind).mkdir()
+        for i, doc in enumerate(docs):
+            (folder / "html" / f"{i:05}.html").write_bytes(html_of(data, doc))
+        every = "content,navigation,advertisement,bio"
+        out = folder / "rendered"
+        subprocess.run(
+            [binary, "clean", "--quiet", "--keep", every, "--output-format", "markdown",
+             str(folder / "html"), "-o", str(out)],
+            check=True,
+        )
+        for i in range(len(docs)):
+            (out / f"{i:05}.md").rename(folder / "md" / f"{i:05}.md")
+
+    def run(self, kind: str) -> tuple[dict[str, str], float]:
+        """Each page's kept text from `kind` (html or md) on one thread, and the seconds."""
+        out = self.folder / f"out-{kind}"
+        command = [self.binary, "clean", "--quiet", "--threads", "1"]
+        started = time.perf_counter()
+        subprocess.run([*command, str(self.folder / kind), "-o", str(out)], check=True)
+        seconds = time.perf_counter() - started
+        outputs = {
+            doc["id"]: (out / f"{i:05}.txt").read_text(encoding="utf-8")
+            for i, doc in enumerate(self.docs)
+        }
+        return outputs, seconds
+
+
 def c4_line_filter(terminal_punctuation: bool):
     """datatrove's C4 filter with its line rules only: page-level drops (too few sentences,
     "lorem ipsum", a curly bracket) are a different job from cleaning a page. FineWeb ran it
@@ -258,7 +293,7 @@ def justext_text(html: bytes, lang: str) -> str:
 def trafilatura_text(html: bytes) -> str:
     import trafilatura
 
-    return trafilatura.extract(html) or ""
+    return trafilatura.extract(html, include_comments=False) or ""
 
 
 def boilerpipe_text(html: bytes) -> str:
@@ -335,6 +370,9 @@ def main() -> int:
         labels, dechaff_seconds = dechaff.labels()
         # The precision/recall knob: lines kept by their probability of being content.
         kept_at = {t: dechaff.run("--threshold", str(t))[0] for t in args.thresholds}
+        pages_of = DechaffPages(args.dechaff, docs, args.data, Path(tmp) / "pages")
+        from_html, html_seconds = pages_of.run("html")
+        from_markdown, markdown_seconds = pages_of.run("md")
     line_filters = {
         "C4 line filter": c4_line_filter(True),
         "FineWeb line filter": c4_line_filter(False),
@@ -345,7 +383,8 @@ def main() -> int:
         "trafilatura (HTML)": lambda html, _lang: trafilatura_text(html),
     }
     at = {f"dechaff --threshold {t}": t for t in args.thresholds}
-    systems = ["keep everything", *line_filters, *html_cleaners, "dechaff", *at]
+    page_kinds = {"dechaff (HTML)": from_html, "dechaff (markdown)": from_markdown}
+    systems = ["keep everything", *line_filters, *html_cleaners, "dechaff", *at, *page_kinds]
     scores = {(s, src): Score() for s in systems for src in SOURCES}
     pages = {(s, src): PageScore() for s in systems for src in SOURCES}
     articles = {s: PageScore() for s in systems}
@@ -361,7 +400,13 @@ def main() -> int:
 
     # Seconds each cleaner takes over all pages on one thread, as a pipeline would call it:
     # the line filters on whole pages (they are scored line by line, which is slower).
-    seconds = collections.Counter({"dechaff": dechaff_seconds})
+    seconds = collections.Counter(
+        {
+            "dechaff": dechaff_seconds,
+            "dechaff (HTML)": html_seconds,
+            "dechaff (markdown)": markdown_seconds,
+        }
+    )
     # boilerpy3 warns of every nested link it meets, and logs a page it cannot parse before
     # it returns what it could read of it.
     logging.getLogger("boilerpy3").setLevel(logging.CRITICAL)
@@ -390,6 +435,9 @@ def main() -> int:
         for name, t in at.items():
             scores[(name, doc["source"])].add_words(words(kept_at[t][doc["id"]]), gold)
             add_page(name, doc, kept_at[t][doc["id"]], gold_text)
+        for name, outputs in page_kinds.items():
+            scores[(name, doc["source"])].add_words(words(outputs[doc["id"]]), gold)
+            add_page(name, doc, outputs[doc["id"]], gold_text)
 
         html = html_of(args.data, doc)
         for name, clean_html in html_cleaners.items():

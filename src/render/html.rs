@@ -42,6 +42,9 @@ pub fn render_str(text: &str) -> Rendered {
 
 /// At most this many attribute tokens per line.
 const MAX_TOKENS: usize = 32;
+/// At most this many enclosing elements per line, the outermost: a page's main text
+/// sits well within them, and absurd nesting costs no more than this per line.
+const MAX_ELEMENTS: usize = 64;
 /// How far down the open elements' tokens a text segment looks for new ones: bounds
 /// the work per segment on deep pages.
 const TOKEN_SCAN: usize = 256;
@@ -92,6 +95,9 @@ struct Open {
     tokens: u32,
     /// html2lines' walk visits it: its line breaks count.
     rendered: bool,
+    /// It is the page's `serial`-th element to open: names it in
+    /// [`LineMarkup::elements`].
+    serial: u32,
 }
 
 /// What the tokenizer loop must do for the tree builder.
@@ -167,6 +173,8 @@ struct Line {
     depth: u16,
     has_text: bool,
     tokens: Vec<u64>,
+    /// The serials of the elements enclosing the line's first text, outermost first.
+    elements: Vec<u32>,
 }
 
 /// The state of one page's rendering.
@@ -205,6 +213,8 @@ struct Page {
     md_inner: String,
     out: Rendered,
     last_blank: bool,
+    /// Elements opened so far.
+    opened: u32,
 }
 
 impl Page {
@@ -234,6 +244,7 @@ impl Page {
             md_inner: String::new(),
             out: Rendered::default(),
             last_blank: false,
+            opened: 0,
         }
     }
 
@@ -393,7 +404,9 @@ impl Page {
             href,
             tokens: self.tokens.len() as u32,
             rendered: false,
+            serial: self.opened,
         };
+        self.opened = self.opened.wrapping_add(1);
         let hidden = own && self.start.hidden;
         if own {
             self.tokens.extend_from_slice(&self.start.tokens);
@@ -517,6 +530,8 @@ impl Page {
             line.has_text = true;
             line.depth = u16::try_from(self.stack.len()).unwrap_or(u16::MAX);
             line.heading = top.heading;
+            let chain = self.stack.iter().take(MAX_ELEMENTS).map(|o| o.serial);
+            line.elements.extend(chain);
         }
         line.tags |= top.bits;
         for &t in self.tokens.iter().rev().take(TOKEN_SCAN) {
@@ -551,6 +566,8 @@ impl Page {
                 let md = self.markdown();
                 let tokens = self.out.tokens.len() as u32;
                 self.out.tokens.extend_from_slice(&self.line.tokens);
+                let elements = self.out.elements.len() as u32;
+                self.out.elements.extend_from_slice(&self.line.elements);
                 let line = &self.line;
                 self.out.lines.push(LineMarkup {
                     link_chars: line.link_chars,
@@ -559,6 +576,7 @@ impl Page {
                     depth: line.depth,
                     md,
                     tokens: tokens..self.out.tokens.len() as u32,
+                    elements: elements..self.out.elements.len() as u32,
                 });
                 self.last_blank = false;
             }
@@ -566,6 +584,7 @@ impl Page {
             line.raw.clear();
             line.segs.clear();
             line.tokens.clear();
+            line.elements.clear();
             line.link_chars = 0;
             line.tags = 0;
             line.heading = 0;

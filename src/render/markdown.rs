@@ -159,8 +159,14 @@ pub(super) struct NextAt {
 }
 
 impl NextAt {
-    pub(super) fn find(&mut self, pos: usize, search: impl FnOnce(usize) -> Option<usize>) -> Option<usize> {
-        let known = self.at.is_some_and(|at| self.from <= pos && (at == usize::MAX || pos <= at));
+    pub(super) fn find(
+        &mut self,
+        pos: usize,
+        search: impl FnOnce(usize) -> Option<usize>,
+    ) -> Option<usize> {
+        let known = self
+            .at
+            .is_some_and(|at| self.from <= pos && (at == usize::MAX || pos <= at));
         if !known {
             self.from = pos;
             self.at = Some(search(pos).unwrap_or(usize::MAX));

@@ -183,6 +183,10 @@ pub struct LineMarkup {
     /// enclosing the line (each once; see [`token_hash`]), a range of
     /// [`Rendered::tokens`].
     pub tokens: Range<u32>,
+    /// The elements enclosing the line's first text, outermost first (at most 64), each
+    /// named by the order it opened in: lines that share an element share its number.
+    /// A range of [`Rendered::elements`]; empty where the input has no elements.
+    pub elements: Range<u32>,
 }
 
 /// A page rendered to lines.
@@ -197,6 +201,8 @@ pub struct Rendered {
     pub md: String,
     /// The lines' attribute tokens, indexed by [`LineMarkup::tokens`].
     pub tokens: Vec<u64>,
+    /// The lines' enclosing elements, indexed by [`LineMarkup::elements`].
+    pub elements: Vec<u32>,
     /// The page's title (`<title>`), white space collapsed; empty when it has none.
     pub title: String,
     /// What the page was rendered from.
@@ -208,6 +214,12 @@ impl Rendered {
     pub fn line_md(&self, i: usize) -> &str {
         let r = &self.lines[i].md;
         &self.md[r.start as usize..r.end as usize]
+    }
+
+    /// Line `i`'s enclosing elements, outermost first.
+    pub fn line_elements(&self, i: usize) -> &[u32] {
+        let r = &self.lines[i].elements;
+        &self.elements[r.start as usize..r.end as usize]
     }
 
     /// Line `i`'s attribute-token hashes.

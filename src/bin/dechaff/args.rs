@@ -130,8 +130,8 @@ pub struct CleanArgs {
     /// and .markdown files as markdown, .txt files as text, and any other input that
     /// opens with a doctype or an <html> tag as HTML (standard input too); JSON Lines
     /// fields as text.
-    #[arg(long, value_name = "KIND", default_value = "auto", value_parser = parse_input_or_auto)]
-    pub input: Option<InputKind>,
+    #[arg(long, value_name = "KIND", default_value = "auto")]
+    pub input: InputArg,
 
     /// How to write the kept lines of HTML and markdown: text, or markdown (links,
     /// headings, list items and quotes kept).
@@ -162,11 +162,27 @@ impl From<OutputFormatArg> for OutputFormat {
     }
 }
 
-fn parse_input_or_auto(s: &str) -> Result<Option<InputKind>, String> {
-    if s.eq_ignore_ascii_case("auto") {
-        return Ok(None);
+/// What `--input` names: a kind, or `auto` to tell it from each input.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InputArg {
+    #[default]
+    Auto,
+    Text,
+    Html,
+    #[value(alias = "md")]
+    Markdown,
+}
+
+impl InputArg {
+    /// The kind named, `None` for auto.
+    pub fn kind(self) -> Option<InputKind> {
+        match self {
+            InputArg::Auto => None,
+            InputArg::Text => Some(InputKind::Text),
+            InputArg::Html => Some(InputKind::Html),
+            InputArg::Markdown => Some(InputKind::Markdown),
+        }
     }
-    parse_input(s).map(Some)
 }
 
 #[derive(Args, Debug)]
@@ -183,8 +199,8 @@ pub struct ExplainArgs {
     pub top: usize,
 
     /// What the input is written in: auto, text, html or markdown (as for `clean`).
-    #[arg(long, value_name = "KIND", default_value = "auto", value_parser = parse_input_or_auto)]
-    pub input: Option<InputKind>,
+    #[arg(long, value_name = "KIND", default_value = "auto")]
+    pub input: InputArg,
 
     /// When to colour the output: auto (when writing to a terminal, unless the NO_COLOR
     /// environment variable is set or TERM is dumb), always or never.

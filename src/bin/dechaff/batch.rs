@@ -150,7 +150,7 @@ pub fn run(a: &CleanArgs) -> dechaff::Result<bool> {
         format: b.format.format(),
         globs: b.glob.clone(),
         resume: b.resume,
-        input: a.input,
+        input: a.input.kind(),
         output_format: a.output_format.into(),
         ..Options::default()
     };

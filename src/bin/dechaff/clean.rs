@@ -43,7 +43,7 @@ fn write_all(
     let mut buf = String::new();
     let mut wrote_any = false;
     for path in files {
-        let doc = match input::read_input(path, a.input, a.quiet) {
+        let doc = match input::read_input(path, a.input.kind(), a.quiet) {
             Ok(d) => d,
             Err(e) => {
                 eprintln!("dechaff: {e}");

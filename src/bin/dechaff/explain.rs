@@ -29,7 +29,7 @@ pub fn run(a: &ExplainArgs) -> dechaff::Result<bool> {
             "no input: name the file to explain, or pipe text in (`-` reads the terminal)",
         );
     }
-    let doc = input::read_input(path, a.input, a.quiet)?;
+    let doc = input::read_input(path, a.input.kind(), a.quiet)?;
     let cleaners = crate::cleaners(&a.model)?;
     let style = Style::new(use_color(a.color));
     let lines = match &doc {

@@ -80,7 +80,13 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads line `i`, appending its text to the page's.
-    fn read(&mut self, page: &mut Rendered, i: usize, line: &str, next: Option<&str>) -> LineMarkup {
+    fn read(
+        &mut self,
+        page: &mut Rendered,
+        i: usize,
+        line: &str,
+        next: Option<&str>,
+    ) -> LineMarkup {
         if i < self.front_matter {
             return LineMarkup::default();
         }
@@ -109,7 +115,11 @@ impl<'a> Reader<'a> {
             return LineMarkup::default();
         }
         let (content, item) = self.list_item(rest, indent, at);
-        let (more_quotes, content) = if item { strip_quotes(content) } else { (0, content) };
+        let (more_quotes, content) = if item {
+            strip_quotes(content)
+        } else {
+            (0, content)
+        };
         let quotes = quotes + more_quotes;
         let mut tags = quote_tag(quotes);
         if !self.list.is_empty() {
@@ -148,7 +158,11 @@ impl<'a> Reader<'a> {
     /// itself blank.
     fn setext(&mut self, page: &mut Rendered, quotes: usize, rest: &str, indent: usize) -> bool {
         let Some(para) = self.para else { return false };
-        let inside = if para.items > 0 { self.list.last().copied().unwrap_or(0) } else { 0 };
+        let inside = if para.items > 0 {
+            self.list.last().copied().unwrap_or(0)
+        } else {
+            0
+        };
         let t = rest.trim_end_matches(space);
         let level = match t.as_bytes().first() {
             Some(b'=') if t.bytes().all(|b| b == b'=') => 1,
@@ -228,7 +242,10 @@ impl<'a> Reader<'a> {
             self.para = None;
             return LineMarkup::default();
         }
-        let header = || leaf.next.is_some_and(|n| delimiter_row(strip_quotes(n).1.trim_start_matches(space)));
+        let header = || {
+            leaf.next
+                .is_some_and(|n| delimiter_row(strip_quotes(n).1.trim_start_matches(space)))
+        };
         if content.starts_with('|') || (has_pipe(content) && (table || header())) {
             self.table = true;
             self.para = None;
@@ -248,7 +265,9 @@ impl<'a> Reader<'a> {
         let at = page.text.len();
         self.inline_into(page, content, false, &mut m);
         self.para = match self.para {
-            Some(p) if !leaf.item && p.quotes == leaf.quotes && p.items == self.list.len() => Some(p),
+            Some(p) if !leaf.item && p.quotes == leaf.quotes && p.items == self.list.len() => {
+                Some(p)
+            }
             _ => Some(Para {
                 first: leaf.i,
                 text_at: at,
@@ -306,9 +325,10 @@ fn quote_tag(quotes: usize) -> u32 {
 /// them before they stand.
 pub(super) fn collect_refs(text: &str, spans: &[LineSpan], refs: &mut Refs) {
     let mut scratch = String::new();
+    let colon = memchr::memmem::Finder::new("]:");
     for span in spans {
         let line = span.text(text);
-        if !line.contains("]:") {
+        if colon.find(line.as_bytes()).is_none() {
             continue;
         }
         let rest = strip_quotes(line).1.trim_start_matches(space);
@@ -374,7 +394,11 @@ fn list_marker(rest: &str, at: usize, col: usize) -> Option<Marker> {
     let len = match *b.get(at)? {
         b'-' | b'+' | b'*' => 1,
         c if c.is_ascii_digit() => {
-            let digits = b[at..].iter().take(10).take_while(|c| c.is_ascii_digit()).count();
+            let digits = b[at..]
+                .iter()
+                .take(10)
+                .take_while(|c| c.is_ascii_digit())
+                .count();
             if digits > 9 || !matches!(b.get(at + digits), Some(b'.' | b')')) {
                 return None;
             }
@@ -390,7 +414,11 @@ fn list_marker(rest: &str, at: usize, col: usize) -> Option<Marker> {
     let marker_col = col + len;
     // Content indented five or more is code inside the item; an empty item's
     // continuation is indented one past its marker.
-    let col = if end + content == b.len() || gap > 4 { marker_col + 1 } else { marker_col + gap };
+    let col = if end + content == b.len() || gap > 4 {
+        marker_col + 1
+    } else {
+        marker_col + gap
+    };
     let at = if gap > 4 { end + 1 } else { end + content };
     Some(Marker { at, col })
 }
@@ -409,7 +437,9 @@ fn task_box(content: &str) -> &str {
 
 /// `***`, `---`, `___` (spaces allowed between): a line that draws a rule.
 fn thematic_break(t: &str) -> bool {
-    let Some(&c) = t.as_bytes().first() else { return false };
+    let Some(&c) = t.as_bytes().first() else {
+        return false;
+    };
     matches!(c, b'*' | b'-' | b'_')
         && t.bytes().filter(|&b| b == c).count() >= 3
         && t.bytes().all(|b| b == c || b == b' ' || b == b'\t')
@@ -447,7 +477,11 @@ fn atx_heading(content: &str) -> Option<(u8, &str)> {
 /// A table's delimiter row (`|---|:---:|`).
 fn delimiter_row(content: &str) -> bool {
     let t = content.trim_end_matches(space);
-    t.contains('|') && t.contains('-') && t.bytes().all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t'))
+    // The byte test first: it fails at the first letter of any other line.
+    t.bytes()
+        .all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t'))
+        && t.contains('|')
+        && t.contains('-')
 }
 
 /// Whether `content` holds a `|` not escaped.

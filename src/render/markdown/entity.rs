@@ -73,10 +73,7 @@ pub(super) fn decode(s: &[u8]) -> Option<(char, usize)> {
     if body.first() == Some(&b'#') {
         return numeric(&body[1..]).map(|(c, len)| (c, len + 2));
     }
-    let len = body
-        .iter()
-        .take(MAX_NAME + 1)
-        .position(|&b| b == b';')?;
+    let len = body.iter().take(MAX_NAME + 1).position(|&b| b == b';')?;
     let name = std::str::from_utf8(&body[..len]).ok()?;
     let at = NAMED.binary_search_by(|(n, _)| n.cmp(&name)).ok()?;
     Some((NAMED[at].1, len + 2))
@@ -133,7 +130,17 @@ mod tests {
 
     #[test]
     fn leaves_what_is_no_reference() {
-        for s in ["&", "&amp", "&T", "&bogus;", "&#;", "&#x;", "&#12345678;", "&#xG;", "& amp;"] {
+        for s in [
+            "&",
+            "&amp",
+            "&T",
+            "&bogus;",
+            "&#;",
+            "&#x;",
+            "&#12345678;",
+            "&#xG;",
+            "& amp;",
+        ] {
             assert_eq!(dec(s), None, "{s}");
         }
     }

@@ -44,6 +44,17 @@ const SPECIAL: [bool; 256] = {
     t
 };
 
+/// ASCII bytes that are not white space.
+const WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x80 {
+        t[b] = !(b as u8).is_ascii_whitespace() && !matches!(b, 0x0b | 0x1c..=0x1f);
+        b += 1;
+    }
+    t
+};
+
 /// What a line's inline markup held besides its text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(super) struct Found {
@@ -213,10 +224,7 @@ fn copy_text(buf: &[u8], out: &mut String) -> u32 {
         while k < bytes.len() {
             let (len, is_space) = if bytes[k] < 0x80 {
                 // Runs of ASCII non-space are the bulk of any text: copy them whole.
-                let run = bytes[k..]
-                    .iter()
-                    .take_while(|&&b| b < 0x80 && !space(b as char))
-                    .count();
+                let run = bytes[k..].iter().take_while(|&&b| WORD[b as usize]).count();
                 (run.max(1), run == 0)
             } else {
                 let c = text[k..].chars().next().unwrap_or(' ');
@@ -275,7 +283,10 @@ impl Pass<'_> {
         while i < n {
             let b = self.b[i];
             if !SPECIAL[b as usize] {
-                let run = self.b[i..].iter().take_while(|&&b| !SPECIAL[b as usize]).count();
+                let run = self.b[i..]
+                    .iter()
+                    .take_while(|&&b| !SPECIAL[b as usize])
+                    .count();
                 self.ink.buf.extend_from_slice(&self.b[i..i + run]);
                 i += run;
                 continue;
@@ -355,7 +366,10 @@ impl Pass<'_> {
         let left = !blank(after) && (!punct(after) || blank(before) || punct(before));
         let right = !blank(before) && (!punct(before) || blank(after) || punct(after));
         let (open, close) = match ch {
-            b'_' => (left && (!right || punct(before)), right && (!left || punct(after))),
+            b'_' => (
+                left && (!right || punct(before)),
+                right && (!left || punct(after)),
+            ),
             b'~' if len != 2 => (false, false),
             _ => (left, right),
         };
@@ -396,7 +410,11 @@ impl Pass<'_> {
             self.push(b"]");
             return i + 1;
         };
-        let end = if op.active { self.link_end(i, op.text) } else { None };
+        let end = if op.active {
+            self.link_end(i, op.text)
+        } else {
+            None
+        };
         let Some(end) = end else {
             self.push(b"]");
             return i + 1;
@@ -550,10 +568,9 @@ impl Pass<'_> {
         if self.b[i..].starts_with(b"<!--") {
             let from = i + 4;
             let b = self.b;
-            if let Some(end) = self
-                .comment
-                .find(from, |p| memchr::memmem::find(&b[p..], b"-->").map(|e| p + e))
-            {
+            if let Some(end) = self.comment.find(from, |p| {
+                memchr::memmem::find(&b[p..], b"-->").map(|e| p + e)
+            }) {
                 return end + 3;
             }
         } else if let Some((end, br)) = html_tag(self.b, i) {
@@ -613,7 +630,10 @@ fn autolink(b: &[u8], i: usize) -> Option<usize> {
         .take(33)
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'.' | b'-'))
         .count();
-    if (2..=32).contains(&scheme) && body[0].is_ascii_alphabetic() && body.get(scheme) == Some(&b':') {
+    if (2..=32).contains(&scheme)
+        && body[0].is_ascii_alphabetic()
+        && body.get(scheme) == Some(&b':')
+    {
         let len = body
             .iter()
             .take_while(|&&c| c > b' ' && c != b'<' && c != b'>' && c != 0x7f)
@@ -693,5 +713,18 @@ fn attribute(b: &[u8], k: usize) -> Option<usize> {
                 .count();
             (len > 0).then_some(v + len)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_bytes_are_the_non_space_ascii() {
+        for b in 0..0x80u8 {
+            assert_eq!(WORD[b as usize], !space(b as char), "{b:#x}");
+        }
+        assert!(!WORD[0x80..].iter().any(|&w| w));
     }
 }

@@ -1,6 +1,7 @@
 //! Lines of a page rendered from HTML, written as markdown that reads back the same.
 
 use super::{entity, space, NextAt};
+use crate::document::split_lines;
 use crate::render::{tag, Rendered};
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -30,17 +31,15 @@ pub(super) fn html_line(page: &Rendered, i: usize, out: &mut String) {
         out.push_str("| ");
     }
     let start = out.len();
-    let mut from = 0;
-    for link in Links::new(md, nesting(md, line.link_chars)) {
-        escape(&md[from..link.open], out.len() == start, false, out);
-        out.push('[');
-        escape(&md[link.open + 1..link.close], false, true, out);
-        out.push_str("](");
-        push_href(&md[link.close + 2..link.end - 1], out);
-        out.push(')');
-        from = link.end;
+    if line.link_chars == 0 {
+        // No link: the markdown is the text.
+        escape(md, true, false, out);
+    } else if let Some(parse) = parse_of(page, i, md) {
+        write_links(md, parse, out);
+    } else {
+        // Links that cannot be found again are left out, their text kept.
+        escape(line_text(page, i).unwrap_or(md), true, false, out);
     }
-    escape(&md[from..], out.len() == start, false, out);
     if line.heading > 0 {
         guard_closing_hashes(out, start);
     }
@@ -50,35 +49,112 @@ pub(super) fn html_line(page: &Rendered, i: usize, out: &mut String) {
     }
 }
 
-/// Which `[` a `](` closes, when the line's text itself has brackets: the HTML
-/// renderer writes links unescaped, so `[[1]](#cite)` and `[a [b](u)` can only be told
-/// apart by the count of link characters the line should have.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Nesting {
-    /// No link: the line has no link characters.
-    None,
-    /// The last `[` still open.
-    Inner,
-    /// The first `[` still open.
-    Outer,
+/// How to read the links of a line's markdown. The HTML renderer writes them
+/// unescaped, `[text](href)`, so that `[[1]](#c)`, `[a [b](u)`, `[a](b_(c))` and
+/// `[a](b)c)` each have two readings: which `[` a `](` closes, the last open or the
+/// first (a `]` in its text then being text), and which `)` ends the href, the one that balances its parentheses or its
+/// first.
+#[derive(Clone, Copy)]
+struct Parse {
+    outer: bool,
+    balanced: bool,
 }
 
-/// The nesting whose links hold `link_chars` characters (the inner one when neither
-/// does).
-fn nesting(md: &str, link_chars: u32) -> Nesting {
-    if link_chars == 0 {
-        return Nesting::None;
+const PARSES: [Parse; 4] = [
+    Parse {
+        outer: false,
+        balanced: true,
+    },
+    Parse {
+        outer: true,
+        balanced: true,
+    },
+    Parse {
+        outer: false,
+        balanced: false,
+    },
+    Parse {
+        outer: true,
+        balanced: false,
+    },
+];
+
+/// The reading of line `i`'s markdown `md` that gives back its text, if any.
+fn parse_of(page: &Rendered, i: usize, md: &str) -> Option<Parse> {
+    let want = page.lines[i].link_chars;
+    if unambiguous(md, PARSES[0], want) {
+        return Some(PARSES[0]);
     }
-    let count = |nesting| -> u32 {
-        Links::new(md, nesting)
-            .map(|l| md[l.open + 1..l.close].chars().filter(|&c| !space(c)).count() as u32)
-            .sum()
+    // Only now the line's text is worth finding: the page keeps no index of its lines.
+    let text = line_text(page, i)?;
+    let mut scratch = String::new();
+    let mut gives_text = |p: Parse| {
+        scratch.clear();
+        push_text(md, p, &mut scratch);
+        super::trim_edges(&mut scratch, 0);
+        scratch == text
     };
-    if count(Nesting::Inner) != link_chars && count(Nesting::Outer) == link_chars {
-        Nesting::Outer
-    } else {
-        Nesting::Inner
+    let found = PARSES
+        .into_iter()
+        .find(|&p| link_chars(md, p) == want && gives_text(p));
+    found.or_else(|| PARSES.into_iter().find(|&p| gives_text(p)))
+}
+
+/// Whether `md` read with `parse` is the only reading: every `[`, `](` and `)` is
+/// a link's, and the links hold `want` characters.
+fn unambiguous(md: &str, parse: Parse, want: u32) -> bool {
+    let links = Links::new(md, parse).count();
+    let b = md.as_bytes();
+    memchr::memchr_iter(b'[', b).count() == links
+        && memchr::memchr_iter(b')', b).count() == links
+        && memchr::memmem::find_iter(b, b"](").count() == links
+        && link_chars(md, parse) == want
+}
+
+/// Non-white-space characters of the links of `md` read with `parse`.
+fn link_chars(md: &str, parse: Parse) -> u32 {
+    Links::new(md, parse)
+        .map(|l| {
+            md[l.open + 1..l.close]
+                .chars()
+                .filter(|&c| !space(c))
+                .count() as u32
+        })
+        .sum()
+}
+
+/// The text of `md` read with `parse`: links replaced by their text.
+fn push_text(md: &str, parse: Parse, out: &mut String) {
+    let mut from = 0;
+    for link in Links::new(md, parse) {
+        out.push_str(&md[from..link.open]);
+        out.push_str(&md[link.open + 1..link.close]);
+        from = link.end;
     }
+    out.push_str(&md[from..]);
+}
+
+/// Writes `md`, read with `parse`, as markdown.
+fn write_links(md: &str, parse: Parse, out: &mut String) {
+    let start = out.len();
+    let mut from = 0;
+    for link in Links::new(md, parse) {
+        escape(&md[from..link.open], out.len() == start, false, out);
+        out.push('[');
+        escape(&md[link.open + 1..link.close], false, true, out);
+        out.push_str("](");
+        push_href(&md[link.close + 2..link.end - 1], out);
+        out.push(')');
+        from = link.end;
+    }
+    escape(&md[from..], out.len() == start, false, out);
+}
+
+/// Line `i` of the page's text.
+fn line_text(page: &Rendered, i: usize) -> Option<&str> {
+    let mut spans = Vec::new();
+    split_lines(&page.text, &mut spans);
+    spans.get(i).map(|s| s.text(&page.text))
 }
 
 /// A link of an HTML page's markdown line: its `[`, its `](`, and the end of its `)`.
@@ -92,27 +168,27 @@ struct Link {
 struct Links<'a> {
     md: &'a [u8],
     pos: usize,
-    nesting: Nesting,
+    parse: Parse,
     /// From here on, no href's parentheses balance.
     unbalanced: usize,
     paren: NextAt,
 }
 
 impl<'a> Links<'a> {
-    fn new(md: &'a str, nesting: Nesting) -> Self {
+    fn new(md: &'a str, parse: Parse) -> Self {
         Links {
             md: md.as_bytes(),
             pos: 0,
-            nesting,
+            parse,
             unbalanced: usize::MAX,
             paren: NextAt::default(),
         }
     }
 
     /// Where the href starting at `j` ends, after its `)`: the `)` that balances its
-    /// parentheses, else its first `)`.
+    /// parentheses if the parse says so and there is one, else its first `)`.
     fn href_end(&mut self, j: usize) -> Option<usize> {
-        if j < self.unbalanced {
+        if self.parse.balanced && j < self.unbalanced {
             let mut depth = 0usize;
             for (k, &b) in self.md[j..].iter().enumerate() {
                 match b {
@@ -135,9 +211,6 @@ impl Iterator for Links<'_> {
     type Item = Link;
 
     fn next(&mut self) -> Option<Link> {
-        if self.nesting == Nesting::None {
-            return None;
-        }
         let mut open = [0; MAX_OPEN];
         let mut n = 0;
         let mut k = self.pos;
@@ -150,7 +223,7 @@ impl Iterator for Links<'_> {
                 b']' if n > 0 => {
                     if self.md.get(k + 1) == Some(&b'(') {
                         if let Some(end) = self.href_end(k + 2) {
-                            let first = if self.nesting == Nesting::Outer { 0 } else { n - 1 };
+                            let first = if self.parse.outer { 0 } else { n - 1 };
                             self.pos = end;
                             return Some(Link {
                                 open: open[first],
@@ -159,7 +232,10 @@ impl Iterator for Links<'_> {
                             });
                         }
                     }
-                    n -= 1;
+                    // Read the outer way, a `]` in a link's text is text.
+                    if !self.parse.outer {
+                        n -= 1;
+                    }
                 }
                 _ => {}
             }
