@@ -1,8 +1,10 @@
-r"""dechaff: strip boilerplate from scraped web text.
+r"""dechaff: strip boilerplate from scraped web pages: text, HTML or markdown.
 
 Every non-blank line of a document is labelled ``content``, ``navigation``,
 ``advertisement`` or ``bio`` by a trained model over shallow features of the line, its
 neighbours and its document; a :class:`Cleaner` keeps the lines whose labels you ask for.
+HTML and markdown pages are rendered to lines first (``Cleaner(input="html")``), and the
+model reads each line with the markup it came from.
 
 >>> import dechaff
 >>> cleaner = dechaff.Cleaner()
@@ -27,7 +29,9 @@ command line; :mod:`dechaff.datatrove` runs it as a datatrove pipeline step.
 """
 
 from ._dechaff import (
+    INPUTS,
     LABELS,
+    OUTPUT_FORMATS,
     Cleaner,
     DechaffError,
     LineLabel,
@@ -36,7 +40,9 @@ from ._dechaff import (
 )
 
 __all__ = [
+    "INPUTS",
     "LABELS",
+    "OUTPUT_FORMATS",
     "Cleaner",
     "DechaffError",
     "LineLabel",

@@ -6,9 +6,19 @@ from collections.abc import Iterable
 from typing import Final, Literal, TypeAlias, final
 
 LabelName: TypeAlias = Literal["content", "navigation", "advertisement", "bio"]
+InputName: TypeAlias = Literal["text", "html", "markdown"]
+OutputName: TypeAlias = Literal["text", "markdown"]
+Page: TypeAlias = str | bytes
+"""A page: a ``str``, or ``bytes`` (HTML decoded by its charset, text and markdown as UTF-8)."""
 
 LABELS: Final[tuple[LabelName, LabelName, LabelName, LabelName]]
 """The four label names, in the model's order."""
+
+INPUTS: Final[tuple[InputName, InputName, InputName]]
+"""What pages can be written in: ``("text", "html", "markdown")``."""
+
+OUTPUT_FORMATS: Final[tuple[OutputName, OutputName]]
+"""How kept lines can be written: ``("text", "markdown")``."""
 
 __version__: Final[str]
 
@@ -21,7 +31,10 @@ class ModelError(DechaffError):
 
 @final
 class LineLabel:
-    """One non-blank line of a text, with its label and the model's probabilities."""
+    """One non-blank line of a page, with its label and the model's probabilities.
+
+    The lines of an HTML or markdown page are those it renders to (``Cleaner.render``);
+    a text's are its own."""
 
     @property
     def line(self) -> int:
@@ -59,21 +72,29 @@ class LineLabel:
 
 @final
 class Cleaner:
-    """Labels lines of scraped web text and keeps the ones asked for.
+    """Labels lines of scraped web pages and keeps the ones asked for.
 
     Args:
         model_path: a model file written by ``dechaff train``; ``None`` for the model
-            built into dechaff.
+            built into dechaff for ``input``.
         keep: labels to keep, as an iterable of names or a comma-separated string.
         threshold: keep a line when the summed probability of the kept labels is at
             least this (0 to 1), instead of when its decoded label is kept.
         threads: threads ``clean_batch`` uses; ``None`` for one per core (or
             ``RAYON_NUM_THREADS`` when set).
+        input: what pages are written in: ``"text"``, ``"html"`` or ``"markdown"``
+            (``"txt"``, ``"htm"``, ``"md"`` too). ``None``: the kind the model reads
+            (text for the built-in model). With a model file of another kind, pages are
+            rendered as ``input`` says and the model reads what it can of them.
+        output_format: how kept lines are written: ``"text"``, or ``"markdown"`` (links,
+            headings, lists and quotes of HTML and markdown pages kept; text is written
+            as it stands).
 
     Raises:
         ModelError: the model file is not a valid dechaff model for this version.
         OSError: the model file cannot be read (``FileNotFoundError`` when missing).
-        ValueError: an unknown label, a threshold outside [0, 1], or ``threads=0``.
+        ValueError: an unknown label, input or output format, a threshold outside
+            [0, 1], or ``threads=0``.
     """
 
     def __init__(
@@ -82,19 +103,23 @@ class Cleaner:
         keep: str | Iterable[str] = ("content",),
         threshold: float | None = None,
         threads: int | None = None,
+        input: InputName | Literal["txt", "htm", "md"] | None = None,
+        output_format: OutputName | Literal["txt", "md"] = "text",
     ) -> None: ...
-    def clean(self, text: str) -> str:
-        """The kept lines of ``text``, each with its own line ending; one blank line
+    def clean(self, page: Page) -> str:
+        """The kept lines of ``page``, each with its own line ending; one blank line
         stands where blank lines stood between two kept lines."""
-    def classify(self, text: str) -> list[LineLabel]:
-        """Every non-blank line of ``text`` with its label and the four probabilities."""
-    def clean_batch(self, texts: Iterable[str]) -> list[str]:
-        """``[self.clean(t) for t in texts]``, cleaned in parallel on the cleaner's
+    def render(self, page: Page) -> str:
+        """The page's lines as the model reads them: text as it stands, HTML and
+        markdown rendered to lines. ``classify``'s offsets are into this string."""
+    def classify(self, page: Page) -> list[LineLabel]:
+        """Every non-blank line of ``render(page)`` with its label and the four
+        probabilities; ``render(page)[l.start:l.end] == l.text``."""
+    def clean_batch(self, texts: Iterable[Page]) -> list[str]:
+        """``[self.clean(p) for p in texts]``, cleaned in parallel on the cleaner's
         threads with the GIL released."""
-    def clean_batch_with_counts(
-        self, texts: Iterable[str]
-    ) -> list[tuple[str, dict[LabelName, int]]]:
-        """As ``clean_batch``, with each text's non-blank lines per label."""
+    def clean_batch_with_counts(self, texts: Iterable[Page]) -> list[tuple[str, dict[LabelName, int]]]:
+        """As ``clean_batch``, with each page's non-blank lines per label."""
     @property
     def model_path(self) -> pathlib.Path | None:
         """The model file given, made absolute, or ``None`` for the built-in model."""
@@ -107,3 +132,12 @@ class Cleaner:
     @property
     def threads(self) -> int | None:
         """Threads ``clean_batch`` uses, as given (``None``: one per core)."""
+    @property
+    def input(self) -> InputName:
+        """What pages are written in."""
+    @property
+    def model_input(self) -> InputName:
+        """What the model was trained to read."""
+    @property
+    def output_format(self) -> OutputName:
+        """How kept lines are written."""

@@ -1,21 +1,24 @@
 //! `dechaff._dechaff`: the Python binding of the dechaff crate.
 //!
 //! A thin layer: [`Cleaner`] wraps [`dechaff::Cleaner`] with the settings a Python
-//! user gives (model file, labels to keep, threshold, threads) and a rayon pool of its
-//! own, which `clean_batch` runs on with the GIL released. The pure-Python package
+//! user gives (model file, labels to keep, threshold, threads, what pages are written
+//! in and how kept lines are written) and a rayon pool of its own, which `clean_batch`
+//! runs on with the GIL released. The pure-Python package
 //! (`python/dechaff/`) re-exports these names and adds the datatrove step.
 
 use std::borrow::Cow;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use dechaff::{Error, Label, LabelSet};
+use dechaff::render::{self, Rendered};
+use dechaff::{Error, InputKind, Label, LabelSet, OutputFormat};
 use pyo3::exceptions::{
     PyException, PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError,
     PyTypeError, PyValueError,
 };
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use rayon::prelude::*;
 
 pyo3::create_exception!(
@@ -125,6 +128,104 @@ fn parse_keep(keep: Option<&Bound<'_, PyAny>>) -> PyResult<LabelSet> {
     Ok(set)
 }
 
+/// The input kind named `name` (`text`, `html`, `markdown`, or `txt`, `htm`, `md`).
+fn parse_input(name: &str) -> PyResult<InputKind> {
+    InputKind::from_name(name).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "unknown input '{name}' (expected \"text\", \"html\" or \"markdown\")"
+        ))
+    })
+}
+
+/// The output format named `name` (`text` or `markdown`, or `txt`, `md`).
+fn parse_output(name: &str) -> PyResult<OutputFormat> {
+    match name.to_ascii_lowercase().as_str() {
+        "text" | "txt" => Ok(OutputFormat::Text),
+        "markdown" | "md" => Ok(OutputFormat::Markdown),
+        _ => Err(PyValueError::new_err(format!(
+            "unknown output_format '{name}' (expected \"text\" or \"markdown\")"
+        ))),
+    }
+}
+
+fn output_name(format: OutputFormat) -> &'static str {
+    match format {
+        OutputFormat::Text => "text",
+        OutputFormat::Markdown => "markdown",
+    }
+}
+
+/// A page handed in from Python: a string, read in place, or bytes.
+enum Page<'a> {
+    Str(Cow<'a, str>),
+    Bytes(&'a [u8]),
+}
+
+impl Page<'_> {
+    /// The page as UTF-8 text: bytes are decoded, invalid sequences replaced.
+    fn utf8(&self) -> Cow<'_, str> {
+        match self {
+            Page::Str(s) => Cow::Borrowed(s),
+            Page::Bytes(b) => String::from_utf8_lossy(b),
+        }
+    }
+}
+
+/// The page a Python object holds, if it is a `str` or `bytes`.
+fn page_of<'a>(obj: &'a Bound<'_, PyAny>) -> Option<Page<'a>> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        Some(Page::Str(text_of(s)))
+    } else if let Ok(b) = obj.cast::<PyBytes>() {
+        Some(Page::Bytes(b.as_bytes()))
+    } else {
+        None
+    }
+}
+
+/// The name of an object's type, for error messages.
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map_or_else(|_| "?".to_string(), |n| n.to_string())
+}
+
+/// What a caught panic said.
+fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "unknown error".to_string())
+}
+
+/// `f()`, with a panic (a bug in dechaff) turned into a `DechaffError` rather than
+/// unwinding into Python.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(panic_message)
+}
+
+fn bug(what: &str, message: &str) -> PyErr {
+    DechaffError::new_err(format!(
+        "dechaff failed on {what}: {message} (a bug in dechaff: please report it)"
+    ))
+}
+
+/// A page ready for the model: text as it stands, or HTML or markdown rendered.
+enum Prepared<'a> {
+    Text(Cow<'a, str>),
+    Page(Rendered),
+}
+
+impl Prepared<'_> {
+    /// The lines the model reads.
+    fn text(&self) -> &str {
+        match self {
+            Prepared::Text(t) => t,
+            Prepared::Page(p) => &p.text,
+        }
+    }
+}
+
 /// A rayon pool and the process that built it: a pool does not survive `fork` (its
 /// threads stay in the parent), so a forked child builds its own.
 struct Pool {
@@ -135,26 +236,37 @@ struct Pool {
 /// Lines per label, in [`Label::ALL`] order.
 type Counts = [u64; 4];
 
-/// Labels lines of scraped web text and keeps the ones asked for.
+/// Labels lines of scraped web pages and keeps the ones asked for.
 ///
 /// Every non-blank line is labelled ``content``, ``navigation``, ``advertisement`` or
 /// ``bio`` by a trained model over features of the line, its neighbours and its
-/// document; the lines whose label is in ``keep`` are kept.
+/// document; the lines whose label is in ``keep`` are kept. Pages are plain text, HTML
+/// or markdown (``input``): HTML and markdown are rendered to lines first, and the
+/// model of that kind reads each line with the markup it came from.
 ///
 /// Args:
 ///     model_path: a model file written by ``dechaff train``; ``None`` for the model
-///         built into dechaff.
+///         built into dechaff for ``input``.
 ///     keep: labels to keep, as an iterable of names or a comma-separated string.
 ///     threshold: keep a line when the summed probability of the kept labels is at
 ///         least this (0 to 1), instead of when its decoded label is kept. Lower keeps
 ///         more (recall), higher keeps less (precision).
 ///     threads: threads ``clean_batch`` uses; ``None`` for one per core (or
 ///         ``RAYON_NUM_THREADS`` when set).
+///     input: what pages are written in: ``"text"``, ``"html"`` or ``"markdown"``.
+///         ``None``: the kind the model reads (text for the built-in model). With a
+///         model file of another kind, pages are rendered as ``input`` says and the
+///         model reads what it can of them (a text model reads rendered HTML's lines
+///         as text).
+///     output_format: how kept lines are written: ``"text"``, or ``"markdown"``
+///         (links, headings, lists and quotes of HTML and markdown pages kept; text
+///         is written as it stands).
 ///
 /// Raises:
 ///     ModelError: the model file is not a valid dechaff model for this version.
 ///     OSError: the model file cannot be read (``FileNotFoundError`` when missing).
-///     ValueError: an unknown label, a threshold outside [0, 1], or ``threads=0``.
+///     ValueError: an unknown label, input or output format, a threshold outside
+///         [0, 1], or ``threads=0``.
 ///
 /// A cleaner is safe to share between threads. It pickles as its settings: unpickling
 /// loads the model again (from the same path, which must exist where it is unpickled).
@@ -165,6 +277,8 @@ struct Cleaner {
     keep: LabelSet,
     threshold: Option<f32>,
     threads: Option<usize>,
+    input: InputKind,
+    output_format: OutputFormat,
     pool: Mutex<Option<Pool>>,
 }
 
@@ -196,46 +310,81 @@ impl Cleaner {
         Ok(pool)
     }
 
-    /// The kept lines of `text` and its lines per label, from one run of the model.
-    fn clean_counted(&self, text: &str) -> (String, Counts) {
-        let mut out = String::with_capacity(text.len() / 2);
-        let counts = self.core.clean_into(text, &mut out);
+    /// `page` as the model reads it: text as it stands (bytes decoded as UTF-8), HTML
+    /// rendered (bytes decoded by the page's charset, a `str` as it is), markdown
+    /// rendered.
+    fn prepare<'a>(&self, page: &'a Page<'_>) -> Prepared<'a> {
+        match (self.input, page) {
+            (InputKind::Text, _) => Prepared::Text(page.utf8()),
+            (InputKind::Html, Page::Str(s)) => Prepared::Page(render::html::render_str(s)),
+            (InputKind::Html, Page::Bytes(b)) => Prepared::Page(render::html::render(b)),
+            (InputKind::Markdown, _) => Prepared::Page(render::markdown::render(&page.utf8())),
+        }
+    }
+
+    /// The kept lines of `page` and its lines per label, from one run of the model.
+    fn clean_counted(&self, page: &Page<'_>) -> (String, Counts) {
+        let prepared = self.prepare(page);
+        let mut out = String::with_capacity(prepared.text().len() / 2);
+        let counts = match &prepared {
+            Prepared::Text(t) => self.core.clean_into(t, &mut out),
+            Prepared::Page(p) => self.core.clean_page_into(p, self.output_format, &mut out),
+        };
         (out, counts.labels)
     }
 
-    /// The texts of a Python iterable of strings (not a string itself).
-    fn strings<'py>(texts: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyString>>> {
-        if texts.is_instance_of::<PyString>() {
+    /// The pages of a Python iterable of `str` or `bytes` (not one page itself).
+    fn pages<'py>(texts: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        if texts.is_instance_of::<PyString>() || texts.is_instance_of::<PyBytes>() {
             return Err(PyTypeError::new_err(
-                "texts must be an iterable of strings, not one string: use clean() for one text",
+                "texts must be an iterable of pages, not one string: use clean() for one page",
             ));
         }
         let mut out = Vec::with_capacity(texts.len().unwrap_or(0));
         for (i, item) in texts.try_iter()?.enumerate() {
             let item = item?;
-            match item.cast_into::<PyString>() {
-                Ok(s) => out.push(s),
-                Err(e) => {
-                    let ty = e.into_inner().get_type().name()?.to_string();
-                    return Err(PyTypeError::new_err(format!("texts[{i}] is {ty}, not str")));
-                }
+            if !(item.is_instance_of::<PyString>() || item.is_instance_of::<PyBytes>()) {
+                return Err(PyTypeError::new_err(format!(
+                    "texts[{i}] is {}, not str or bytes",
+                    type_name(&item)
+                )));
             }
+            out.push(item);
         }
         Ok(out)
     }
 
-    /// Runs `f` over every text in parallel on this cleaner's pool, without the GIL.
+    /// Runs `f` over every page in parallel on this cleaner's pool, without the GIL.
     fn par_map<'py, T: Send>(
         &self,
         py: Python<'py>,
         texts: &Bound<'py, PyAny>,
-        f: impl Fn(&str) -> T + Sync + Send,
+        f: impl Fn(&Page<'_>) -> T + Sync + Send,
     ) -> PyResult<Vec<T>> {
-        let strings = Self::strings(texts)?;
-        let views: Vec<Cow<'_, str>> = strings.iter().map(text_of).collect();
+        let items = Self::pages(texts)?;
+        let pages: Vec<Page<'_>> = items
+            .iter()
+            .map(|item| page_of(item).expect("checked by pages()"))
+            .collect();
         let pool = self.pool()?;
-        Ok(py.detach(|| pool.install(|| views.par_iter().map(|t| f(t)).collect())))
+        let results: Vec<Result<T, String>> =
+            py.detach(|| pool.install(|| pages.par_iter().map(|p| guarded(|| f(p))).collect()));
+        results
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| r.map_err(|message| bug(&format!("texts[{i}]"), &message)))
+            .collect()
     }
+}
+
+/// The page a Python argument holds, or a `TypeError`.
+fn page_arg<'a>(obj: &'a Bound<'_, PyAny>) -> PyResult<Page<'a>> {
+    page_of(obj).ok_or_else(|| {
+        PyTypeError::new_err(format!(
+            "the page must be str or bytes, not {}",
+            type_name(obj)
+        ))
+    })
 }
 
 /// A dict of the four labels' counts.
@@ -251,8 +400,8 @@ fn counts_dict<'py>(py: Python<'py>, counts: &Counts) -> PyResult<Bound<'py, PyD
 impl Cleaner {
     #[new]
     #[pyo3(
-        signature = (model_path=None, keep=None, threshold=None, threads=None),
-        text_signature = "(model_path=None, keep=('content',), threshold=None, threads=None)"
+        signature = (model_path=None, keep=None, threshold=None, threads=None, input=None, output_format=None),
+        text_signature = "(model_path=None, keep=('content',), threshold=None, threads=None, input=None, output_format='text')"
     )]
     fn new(
         py: Python<'_>,
@@ -260,6 +409,8 @@ impl Cleaner {
         keep: Option<&Bound<'_, PyAny>>,
         threshold: Option<f32>,
         threads: Option<usize>,
+        input: Option<&str>,
+        output_format: Option<&str>,
     ) -> PyResult<Self> {
         let keep = parse_keep(keep)?;
         if let Some(t) = threshold {
@@ -272,44 +423,79 @@ impl Cleaner {
         if threads == Some(0) {
             return Err(PyValueError::new_err("threads must be at least 1"));
         }
+        let input = input.map(parse_input).transpose()?;
+        let output_format = output_format
+            .map(parse_output)
+            .transpose()?
+            .unwrap_or_default();
         let core = match &model_path {
             Some(path) => py
                 .detach(|| dechaff::Cleaner::from_model_file(path))
                 .map_err(py_err)?,
-            None => std::panic::catch_unwind(dechaff::Cleaner::default).map_err(|panic| {
-                let why = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_else(|| "unknown error".to_string());
-                ModelError::new_err(format!("the built-in model cannot be loaded: {why}"))
-            })?,
+            None => {
+                let kind = input.unwrap_or_default();
+                guarded(|| dechaff::Cleaner::for_input(kind)).map_err(|why| {
+                    ModelError::new_err(format!(
+                        "the built-in {} model cannot be loaded: {why}",
+                        kind.name()
+                    ))
+                })?
+            }
         };
         Ok(Cleaner {
+            // Without `input`, pages are what the model reads.
+            input: input.unwrap_or_else(|| core.input()),
             core: core.keep(keep).threshold(threshold),
             // Absolute, so that a pickled cleaner finds it from another folder.
             model_path: model_path.map(|p| std::path::absolute(&p).unwrap_or(p)),
             keep,
             threshold,
             threads,
+            output_format,
             pool: Mutex::new(None),
         })
     }
 
-    /// The kept lines of ``text``, each with its own line ending; one blank line stands
+    /// The kept lines of ``page``, each with its own line ending; one blank line stands
     /// where blank lines stood between two kept lines.
-    fn clean(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> String {
-        let text = text_of(text);
-        py.detach(|| self.core.clean(&text))
+    ///
+    /// ``page`` is a ``str``, or ``bytes``: HTML bytes are decoded by the page's own
+    /// charset (byte order mark, ``<meta charset>``, else UTF-8 or a fallback), text
+    /// and markdown bytes as UTF-8.
+    fn clean(&self, py: Python<'_>, page: &Bound<'_, PyAny>) -> PyResult<String> {
+        let page = page_arg(page)?;
+        py.detach(|| guarded(|| self.clean_counted(&page).0))
+            .map_err(|m| bug("the page", &m))
     }
 
-    /// Every non-blank line of ``text`` with its label and the four probabilities, in
+    /// The page's lines as the model reads them: text as it stands, HTML and markdown
+    /// rendered to lines. ``classify``'s offsets are into this string.
+    fn render(&self, py: Python<'_>, page: &Bound<'_, PyAny>) -> PyResult<String> {
+        let page = page_arg(page)?;
+        py.detach(|| guarded(|| self.prepare(&page).text().to_string()))
+            .map_err(|m| bug("the page", &m))
+    }
+
+    /// Every non-blank line of the page with its label and the four probabilities, in
     /// order.
     ///
-    /// Offsets are character offsets into ``text``: ``text[l.start:l.end] == l.text``.
-    fn classify(&self, py: Python<'_>, text: &Bound<'_, PyString>) -> Vec<LineLabel> {
-        let text = text_of(text);
-        let labels = py.detach(|| self.core.classify(&text));
+    /// The lines are those of ``render(page)`` (for text, the text itself), and offsets
+    /// are character offsets into it: ``render(page)[l.start:l.end] == l.text``.
+    fn classify(&self, py: Python<'_>, page: &Bound<'_, PyAny>) -> PyResult<Vec<LineLabel>> {
+        let page = page_arg(page)?;
+        let (prepared, labels) = py
+            .detach(|| {
+                guarded(|| {
+                    let prepared = self.prepare(&page);
+                    let labels = match &prepared {
+                        Prepared::Text(t) => self.core.classify(t),
+                        Prepared::Page(p) => self.core.classify_page(p),
+                    };
+                    (prepared, labels)
+                })
+            })
+            .map_err(|m| bug("the page", &m))?;
+        let text = prepared.text();
         // Byte offsets to character offsets, walking the text once.
         let (mut byte, mut chars) = (0usize, 0usize);
         let mut char_at = |b: usize| {
@@ -317,7 +503,7 @@ impl Cleaner {
             byte = b;
             chars
         };
-        labels
+        Ok(labels
             .into_iter()
             .map(|l| {
                 let start = char_at(l.span.start);
@@ -334,25 +520,25 @@ impl Cleaner {
                     bio: l.probs[Label::Bio.index()],
                 }
             })
-            .collect()
+            .collect())
     }
 
-    /// ``[self.clean(t) for t in texts]``, cleaned in parallel on the cleaner's threads
+    /// ``[self.clean(p) for p in texts]``, cleaned in parallel on the cleaner's threads
     /// with the GIL released.
     ///
-    /// ``texts`` is any iterable of strings (a list is fastest); its strings are read
-    /// in place, without a copy. Memory grows with the batch: for a large corpus, pass
-    /// chunks of a few thousand documents.
+    /// ``texts`` is any iterable of pages, ``str`` or ``bytes`` (a list is fastest); they
+    /// are read in place, without a copy. Memory grows with the batch: for a large
+    /// corpus, pass chunks of a few thousand documents.
     fn clean_batch<'py>(
         &self,
         py: Python<'py>,
         texts: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let cleaned = self.par_map(py, texts, |t| self.core.clean(t))?;
+        let cleaned = self.par_map(py, texts, |p| self.clean_counted(p).0)?;
         PyList::new(py, cleaned)
     }
 
-    /// As ``clean_batch``, with each text's lines per label from the same run of the
+    /// As ``clean_batch``, with each page's lines per label from the same run of the
     /// model: a list of ``(cleaned, counts)``, ``counts`` a dict from each of the four
     /// label names to the number of non-blank lines that got it.
     fn clean_batch_with_counts<'py>(
@@ -360,7 +546,7 @@ impl Cleaner {
         py: Python<'py>,
         texts: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let results = self.par_map(py, texts, |t| self.clean_counted(t))?;
+        let results = self.par_map(py, texts, |p| self.clean_counted(p))?;
         let list = PyList::empty(py);
         for (text, counts) in results {
             let pair = PyTuple::new(
@@ -399,6 +585,24 @@ impl Cleaner {
         self.threads
     }
 
+    /// What pages are written in: ``"text"``, ``"html"`` or ``"markdown"``.
+    #[getter]
+    fn input(&self) -> &'static str {
+        self.input.name()
+    }
+
+    /// What the model was trained to read: ``"text"``, ``"html"`` or ``"markdown"``.
+    #[getter]
+    fn model_input(&self) -> &'static str {
+        self.core.input().name()
+    }
+
+    /// How kept lines are written: ``"text"`` or ``"markdown"``.
+    #[getter]
+    fn output_format(&self) -> &'static str {
+        output_name(self.output_format)
+    }
+
     /// Pickles as the settings; unpickling loads the model again.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
@@ -408,6 +612,8 @@ impl Cleaner {
             me.keep(py)?,
             me.threshold,
             me.threads,
+            me.input(),
+            me.output_format(),
         );
         PyTuple::new(
             py,
@@ -436,12 +642,18 @@ impl Cleaner {
             .threads
             .map_or_else(|| "None".to_string(), |t| t.to_string());
         Ok(format!(
-            "Cleaner(model_path={path}, keep={keep}, threshold={threshold}, threads={threads})"
+            "Cleaner(model_path={path}, keep={keep}, threshold={threshold}, threads={threads}, \
+             input='{}', output_format='{}')",
+            self.input(),
+            self.output_format()
         ))
     }
 }
 
-/// One non-blank line of a text, with its label and the model's probabilities.
+/// One non-blank line of a page, with its label and the model's probabilities.
+///
+/// The lines of an HTML or markdown page are those it renders to
+/// (``Cleaner.render``); a text's are its own.
 ///
 /// Attributes:
 ///     line: index of the line in the text, from 0, counting blank lines.
@@ -512,6 +724,17 @@ fn _dechaff(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DechaffError", py.get_type::<DechaffError>())?;
     m.add("ModelError", py.get_type::<ModelError>())?;
     m.add("LABELS", PyTuple::new(py, Label::ALL.map(Label::name))?)?;
+    m.add(
+        "INPUTS",
+        PyTuple::new(py, InputKind::ALL.map(InputKind::name))?,
+    )?;
+    m.add(
+        "OUTPUT_FORMATS",
+        PyTuple::new(
+            py,
+            [OutputFormat::Text, OutputFormat::Markdown].map(output_name),
+        )?,
+    )?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -143,3 +143,89 @@ def pytest_sessionfinish(session, exitstatus):
         names = ", ".join(r.nodeid for r in skipped)
         print(f"\nDECHAFF_NO_SKIP is set and {len(skipped)} test(s) were skipped: {names}")
         session.exitstatus = 1
+
+
+# --- HTML pages ---------------------------------------------------------------------------
+
+NAV_ITEMS = ["Home", "News", "Politics", "Business", "Sport", "Culture", "Weather", "Contact"]
+
+
+def content_paragraphs() -> list[str]:
+    """The long paragraphs of the sample pages: prose a page's article is made of."""
+    paras = []
+    for page in sample_texts():
+        paras.extend(b.strip() for b in page.split("\n\n") if len(b.strip()) > 150 and "\n" not in b.strip())
+    return paras
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def html_page(title: str, paragraphs: list[str], charset: str | None = "utf-8", link: tuple[str, str] | None = None) -> str:
+    """A news page: navigation, an article of `paragraphs` (the first one holding
+    `link`, a (text, href) pair, when given), an advertisement, a footer."""
+    nav = "\n".join(f'      <li><a href="/{item.lower()}">{item}</a></li>' for item in NAV_ITEMS)
+    body = []
+    for i, para in enumerate(paragraphs):
+        text = escape(para)
+        if i == 0 and link:
+            text += f' See <a href="{link[1]}">{escape(link[0])}</a> for details.'
+        body.append(f"      <p>{text}</p>")
+    meta = f'<meta charset="{charset}">' if charset else ""
+    article = "\n".join(body)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+  {meta}
+  <title>{escape(title)} | The Courier</title>
+  <style>body {{ font-family: serif; }}</style>
+  <script>window.analytics = {{ track: function () {{}} }};</script>
+</head>
+<body>
+  <header>
+    <a class="logo" href="/">The Courier</a>
+    <nav class="main-menu">
+    <ul>
+{nav}
+    </ul>
+    </nav>
+  </header>
+  <main>
+    <article>
+      <h1>{escape(title)}</h1>
+{article}
+    </article>
+    <aside class="advert"><div class="ad-slot">Advertisement</div></aside>
+  </main>
+  <footer>
+    <ul><li><a href="/privacy">Privacy policy</a></li><li><a href="/terms">Terms of use</a></li></ul>
+    <p>&copy; 2024 The Courier. All rights reserved.</p>
+  </footer>
+</body>
+</html>
+"""
+
+
+# Pages with nothing to extract, whatever the model: no text at all in their bodies.
+EMPTY_PAGES = [
+    "<!DOCTYPE html><html><head><title></title></head><body></body></html>",
+    "<html><body><script>document.write('hello');</script><style>p { color: red; }</style></body></html>",
+    "",
+]
+
+
+def make_html_documents(n: int, seed: int) -> list[str]:
+    """`n` HTML pages, each an article of a few sample paragraphs; every 11th is a page
+    with nothing to extract."""
+    rng = random.Random(seed)
+    paras = content_paragraphs()
+    pages = []
+    for i in range(n):
+        if i % 11 == 7:
+            pages.append(EMPTY_PAGES[(i // 11) % len(EMPTY_PAGES)])
+            continue
+        chosen = rng.sample(paras, k=rng.randint(2, 5))
+        title = " ".join(chosen[0].split()[:8])
+        pages.append(html_page(title, chosen, link=("the full report", f"https://example.org/report/{i}")))
+    return pages

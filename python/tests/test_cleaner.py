@@ -1,4 +1,4 @@
-"""The Python API of dechaff: Cleaner, LineLabel, errors, threads."""
+"""The Python API of dechaff: Cleaner, LineLabel, errors, threads, HTML and markdown pages."""
 
 from __future__ import annotations
 
@@ -14,7 +14,16 @@ from pathlib import Path
 import pytest
 
 import dechaff
-from conftest import EDGE_TEXTS, MODEL, make_documents, sample_texts
+from conftest import (
+    EDGE_TEXTS,
+    EMPTY_PAGES,
+    MODEL,
+    content_paragraphs,
+    html_page,
+    make_documents,
+    make_html_documents,
+    sample_texts,
+)
 
 TEXTS = sample_texts() + EDGE_TEXTS + [""]
 
@@ -114,7 +123,11 @@ def test_settings_are_kept_and_pickled():
     assert cleaner.threshold == 0.25
     assert cleaner.threads == 3
     assert cleaner.model_path is None
-    assert repr(cleaner) == "Cleaner(model_path=None, keep=('content', 'bio'), threshold=0.25, threads=3)"
+    assert cleaner.input == cleaner.output_format == "text"
+    assert repr(cleaner) == (
+        "Cleaner(model_path=None, keep=('content', 'bio'), threshold=0.25, threads=3, "
+        "input='text', output_format='text')"
+    )
     again = pickle.loads(pickle.dumps(cleaner))
     assert repr(again) == repr(cleaner)
     assert again.clean_batch(TEXTS) == cleaner.clean_batch(TEXTS)
@@ -129,6 +142,8 @@ def test_settings_are_kept_and_pickled():
         ({"keep": 5}, TypeError, "keep must be"),
         ({"threshold": 1.5}, ValueError, "between 0 and 1"),
         ({"threads": 0}, ValueError, "at least 1"),
+        ({"input": "pdf"}, ValueError, "unknown input 'pdf'"),
+        ({"output_format": "html"}, ValueError, "unknown output_format 'html'"),
     ],
 )
 def test_bad_settings_raise(kwargs, error, message):
@@ -140,10 +155,14 @@ def test_bad_inputs_raise():
     cleaner = dechaff.Cleaner()
     with pytest.raises(TypeError, match="not one string"):
         cleaner.clean_batch("a text, not a list")
-    with pytest.raises(TypeError, match=r"texts\[1\] is int"):
+    with pytest.raises(TypeError, match="not one string"):
+        cleaner.clean_batch(b"bytes, not a list")
+    with pytest.raises(TypeError, match=r"texts\[1\] is int, not str or bytes"):
         cleaner.clean_batch(["ok", 3])
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="must be str or bytes, not NoneType"):
         cleaner.clean(None)
+    with pytest.raises(TypeError, match="must be str or bytes"):
+        dechaff.Cleaner(input="html").classify(bytearray(b"<p>x</p>"))
 
 
 def test_bad_model_files_raise_with_the_rust_message(tmp_path):
@@ -241,3 +260,166 @@ def test_a_bad_model_file_does_not_kill_the_interpreter(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "raised:" in result.stdout and "alive" in result.stdout
+
+
+# --- HTML and markdown pages ------------------------------------------------------------
+
+PARAS = content_paragraphs()
+REPORT = ("the full report", "https://example.org/report")
+
+
+def article_page(**kwargs) -> tuple[str, list[str]]:
+    paras = PARAS[:4]
+    return html_page("Council approves rail line", paras, link=REPORT, **kwargs), paras
+
+
+def test_html_pages_are_rendered_and_cleaned():
+    page, paras = article_page()
+    cleaner = dechaff.Cleaner(input="html")
+    assert (cleaner.input, cleaner.output_format) == ("html", "text")
+    assert cleaner.model_input in dechaff.INPUTS
+    rendered = cleaner.render(page)
+    for para in paras:
+        assert para in rendered.splitlines() or para + " See the full report for details." in rendered
+    for markup in ("<p>", "<a ", "window.analytics", "font-family", "&copy;"):
+        assert markup not in rendered
+    assert "Home" in rendered.splitlines()
+    cleaned = cleaner.clean(page)
+    assert paras[1] in cleaned and paras[2] in cleaned
+    assert "window.analytics" not in cleaned and "<p>" not in cleaned
+    assert len(cleaned) < len(rendered)
+    for empty in EMPTY_PAGES:
+        assert cleaner.clean(empty) == ""
+
+
+def test_html_as_bytes_is_html_as_str():
+    cleaner = dechaff.Cleaner(input="html")
+    pages = make_html_documents(12, seed=4)
+    for page in pages:
+        assert cleaner.render(page.encode()) == cleaner.render(page)
+        assert cleaner.clean(page.encode()) == cleaner.clean(page)
+    mixed = [p.encode() if i % 2 else p for i, p in enumerate(pages)]
+    assert cleaner.clean_batch(mixed) == [cleaner.clean(p) for p in pages]
+
+
+FRENCH = [
+    "Le conseil municipal a voté mardi soir l’extension du réseau de bus : quatre nouvelles "
+    "lignes desserviront les quartiers nord dès le mois de mars, a annoncé la présidente de "
+    "la commission des transports, Hélène Lefèvre, devant une salle comble.",
+    "Le projet, estimé à 40 millions d’euros (40 M€), prévoit aussi la rénovation de deux "
+    "gares et la réouverture du viaduc de Millbrook, fermé aux piétons depuis l’effondrement "
+    "d’une partie de son parapet en 2019 ; les travaux débuteront à l’été.",
+    "« C’est la mesure la plus importante que nous puissions prendre pour les jeunes de cette "
+    "ville qui ne peuvent pas se rendre au lycée ou au travail sans voiture », a déclaré "
+    "Mme Lefèvre à l’issue d’un débat de près de trois heures.",
+]
+
+
+@pytest.mark.parametrize("charset", ["windows-1252", "iso-8859-15"])
+def test_html_bytes_are_decoded_by_the_page_charset(charset):
+    page = html_page("Le réseau de bus s’agrandit", FRENCH, charset=charset)
+    if charset == "iso-8859-15":  # no curly quotes in ISO 8859-15
+        page = page.replace("’", "'")
+    data = page.encode(charset)
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    cleaner = dechaff.Cleaner(input="html")
+    rendered = cleaner.render(data)
+    assert rendered == cleaner.render(page)  # a str has no charset to sniff: read as it is
+    assert "40 M€" in rendered and "Hélène Lefèvre" in rendered
+    assert cleaner.clean(data) == cleaner.clean(page)
+    assert cleaner.clean_batch([data]) == [cleaner.clean(page)]
+
+
+def test_markdown_output_keeps_links():
+    page, paras = article_page()
+    markdown = dechaff.Cleaner(input="html", output_format="markdown").clean(page)
+    assert "[the full report](https://example.org/report)" in markdown
+    assert paras[1] in markdown
+    text = dechaff.Cleaner(input="html").clean(page)
+    assert "the full report for details." in text and "](" not in text
+
+
+MARKDOWN_PAGE = f"""[Home](/) | [News](/news) | [Sport](/sport) | [Weather](/weather)
+
+# Council approves rail line
+
+{PARAS[0]}
+
+{PARAS[1]} Read [the full report](https://example.org/report).
+
+{PARAS[2]}
+
+- [Privacy policy](/privacy)
+- [Terms of use](/terms)
+"""
+
+
+def test_markdown_pages_are_rendered_and_cleaned():
+    cleaner = dechaff.Cleaner(input="md")
+    assert cleaner.input == "markdown"
+    rendered = cleaner.render(MARKDOWN_PAGE)
+    assert PARAS[0] in rendered.splitlines()
+    assert "Read the full report." in rendered and "](" not in rendered
+    assert cleaner.render(MARKDOWN_PAGE.encode()) == rendered
+    cleaned = cleaner.clean(MARKDOWN_PAGE)
+    assert PARAS[0] in cleaned and PARAS[2] in cleaned and "](" not in cleaned
+    markdown = dechaff.Cleaner(input="markdown", output_format="markdown").clean(MARKDOWN_PAGE)
+    assert "[the full report](https://example.org/report)" in markdown
+    assert PARAS[0] in markdown
+
+
+@pytest.mark.parametrize("kind", ["html", "markdown"])
+def test_classify_gives_the_rendered_lines(kind):
+    cleaner = dechaff.Cleaner(input=kind)
+    pages = make_html_documents(12, seed=2) if kind == "html" else [MARKDOWN_PAGE, "", "# Title only\n"]
+    results = cleaner.clean_batch_with_counts(pages)
+    for page, (cleaned, counts) in zip(pages, results):
+        rendered = cleaner.render(page)
+        lines = cleaner.classify(page)
+        assert len(lines) == sum(1 for line in rendered.split("\n") if line.strip())
+        want = dict.fromkeys(dechaff.LABELS, 0)
+        for line in lines:
+            assert rendered[line.start : line.end] == line.text
+            assert line.text.strip() and "<" not in line.text
+            want[line.label] += 1
+        assert counts == want
+        assert cleaned == cleaner.clean(page)
+
+
+def test_text_pages_may_be_bytes():
+    cleaner = dechaff.Cleaner()
+    assert cleaner.clean_batch([t.encode() for t in TEXTS]) == cleaner.clean_batch(TEXTS)
+    assert cleaner.classify(TEXTS[0].encode()) == cleaner.classify(TEXTS[0])
+    # Invalid UTF-8 is replaced, one U+FFFD per bad sequence.
+    assert cleaner.render(b"caf\xe9 au lait\n") == "caf\ufffd au lait\n"
+    # Text written as markdown is written as it stands.
+    assert dechaff.Cleaner(output_format="markdown").clean_batch(TEXTS) == cleaner.clean_batch(TEXTS)
+
+
+def test_html_settings_are_pickled():
+    cleaner = dechaff.Cleaner(keep="content,bio", threads=2, input="html", output_format="markdown")
+    assert repr(cleaner) == (
+        "Cleaner(model_path=None, keep=('content', 'bio'), threshold=None, threads=2, "
+        "input='html', output_format='markdown')"
+    )
+    again = pickle.loads(pickle.dumps(cleaner))
+    assert repr(again) == repr(cleaner)
+    assert (again.input, again.output_format) == ("html", "markdown")
+    pages = make_html_documents(8, seed=9)
+    assert again.clean_batch(pages) == cleaner.clean_batch(pages)
+
+
+def test_a_model_file_of_another_kind_reads_what_it_can():
+    if not MODEL.is_file():
+        pytest.skip("models/default.bin not found")
+    text_model = dechaff.Cleaner(model_path=MODEL)
+    assert (text_model.input, text_model.model_input) == ("text", "text")  # input follows the model
+    on_html = dechaff.Cleaner(model_path=MODEL, input="html")
+    assert (on_html.input, on_html.model_input) == ("html", "text")
+    page, _ = article_page()
+    rendered = on_html.render(page)
+    assert rendered == dechaff.Cleaner(input="html").render(page)
+    # The text model reads the rendered lines as text.
+    assert on_html.clean(page) == text_model.clean(rendered)
+    assert pickle.loads(pickle.dumps(on_html)).clean(page) == on_html.clean(page)
