@@ -1,8 +1,13 @@
-//! Throughput of rendering HTML to lines.
+//! Throughput of reading pages: HTML and markdown, rendered alone and cleaned whole.
 //!
-//! `cargo bench --bench render`: bytes of HTML per second of `render::html::render` on
-//! one thread, over the dev pages of `readability` and `fundus` in `../shared/data`
-//! when it is there (each page its own document), else over `samples/html/`.
+//! `cargo bench --bench render`: bytes per second on one thread, over the dev pages of
+//! `readability` and `fundus` in `../shared/data` when it is there (each page its own
+//! document), else over `samples/html/`. The markdown pages are the same pages as
+//! dechaff writes them in markdown (every line kept).
+//!
+//! - `html/render`: `render::html::render`, HTML to lines;
+//! - `html/clean`: rendering and labelling with the embedded HTML model;
+//! - `markdown/render` and `markdown/clean`: the same for markdown.
 
 use std::hint::black_box;
 use std::io::Read;
@@ -10,7 +15,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use dechaff::render::html;
+use dechaff::render::{html, markdown};
+use dechaff::{Cleaner, InputKind, OutputFormat};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const SOURCES: [&str; 2] = ["readability", "fundus"];
@@ -59,18 +65,44 @@ fn bench(c: &mut Criterion) {
     } else {
         "data_dev"
     };
-    let bytes: usize = pages.iter().map(Vec::len).sum();
-    let mut g = c.benchmark_group("render");
-    g.throughput(Throughput::Bytes(bytes as u64));
-    g.measurement_time(Duration::from_secs(10));
-    g.bench_function(what, |b| {
-        b.iter(|| {
-            for p in &pages {
-                black_box(html::render(black_box(p)));
-            }
-        })
-    });
-    g.finish();
+    eprintln!("pages: {what}");
+    let markdown_pages: Vec<Vec<u8>> = pages.iter().map(|p| as_markdown(p)).collect();
+    for (kind, pages) in [
+        (InputKind::Html, &pages),
+        (InputKind::Markdown, &markdown_pages),
+    ] {
+        let bytes: usize = pages.iter().map(Vec::len).sum();
+        let mut g = c.benchmark_group(kind.name());
+        g.throughput(Throughput::Bytes(bytes as u64));
+        g.measurement_time(Duration::from_secs(10));
+        g.bench_function("render", |b| {
+            b.iter(|| {
+                for p in pages.iter() {
+                    black_box(dechaff::render::render(black_box(p), kind));
+                }
+            })
+        });
+        let cleaner = Cleaner::for_input(kind);
+        g.bench_function("clean", |b| {
+            b.iter(|| {
+                for p in pages.iter() {
+                    black_box(cleaner.clean_bytes(black_box(p), OutputFormat::Text));
+                }
+            })
+        });
+        g.finish();
+    }
+}
+
+/// An HTML page as markdown, every line kept.
+fn as_markdown(page: &[u8]) -> Vec<u8> {
+    let rendered = html::render(page);
+    let mut out = String::new();
+    for i in 0..rendered.lines.len() {
+        markdown::write_line(&rendered, i, false, &mut out);
+        out.push('\n');
+    }
+    out.into_bytes()
 }
 
 criterion_group!(benches, bench);

@@ -225,8 +225,7 @@ impl Cleaner {
 
     /// The markup the model reads of `page`: none for plain text.
     pub(crate) fn markup_of<'a>(&self, page: &'a Rendered) -> Option<Markup<'a>> {
-        (self.input() != InputKind::Text && page.kind != InputKind::Text)
-            .then(|| Markup::of(page))
+        (self.input() != InputKind::Text && page.kind != InputKind::Text).then(|| Markup::of(page))
     }
 
     /// Runs the model over `text`, then hands `f` the lines, their probabilities and

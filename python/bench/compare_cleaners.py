@@ -228,7 +228,7 @@ class DechaffPages:
     def __init__(self, binary: str, docs, data: Path, folder: Path) -> None:
         self.binary, self.docs, self.folder = binary, docs, folder
         for kind in ("html", "md"):
-            (folder / kind).mkdir()
+            (folder / kind).mkdir(parents=True)
         for i, doc in enumerate(docs):
             (folder / "html" / f"{i:05}.html").write_bytes(html_of(data, doc))
         every = "content,navigation,advertisement,bio"

@@ -326,6 +326,16 @@ const DENSE: &[(&str, Say)] = &[
             "how much of the text of the section around the line is prose",
             "how much of the text of the section around the line is links",
             "how many lines the section around the line holds",
+            "how much of the page's prose the line's own element holds",
+            "how much of the page's prose the block around the line holds",
+            "how much of the page's prose the section around the line holds",
+        ]),
+    ),
+    (
+        "title#",
+        Say::Each(&[
+            "how many of the line's words the page's title has",
+            "how many of the title's words the line has",
         ]),
     ),
 ];

@@ -364,6 +364,11 @@ impl WordHashes {
         self.ends.clear();
     }
 
+    /// How many lines were scanned.
+    pub fn lines(&self) -> usize {
+        self.ends.len()
+    }
+
     fn end_line(&mut self) {
         self.ends
             .push((self.hashed.len() as u32, self.content.len() as u32));

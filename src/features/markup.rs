@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::line::LineStats;
+use super::line::{LineStats, WordHashes};
 use crate::render::{tag, LineMarkup};
 
 /// Number of [`tag`] bits the features read.
@@ -25,6 +25,8 @@ pub struct Markup<'a> {
     pub tokens: &'a [u64],
     /// The element numbers the lines' ranges index.
     pub elements: &'a [u32],
+    /// The page's title.
+    pub title: &'a str,
 }
 
 impl<'a> Markup<'a> {
@@ -34,6 +36,7 @@ impl<'a> Markup<'a> {
             lines: &page.lines,
             tokens: &page.tokens,
             elements: &page.elements,
+            title: &page.title,
         }
     }
 
@@ -51,7 +54,7 @@ impl<'a> Markup<'a> {
 pub const LEVELS: [usize; 3] = [1, 3, 6];
 
 /// Figures of the page's main element, then of each of [`LEVELS`].
-pub const N_ELEMENT: usize = 3 + 3 * LEVELS.len();
+pub const N_ELEMENT: usize = 3 + 4 * LEVELS.len();
 
 /// The markup of one non-blank line, as the features keep it.
 #[derive(Clone, Copy, Debug, Default)]
@@ -76,8 +79,12 @@ pub struct Placed {
     /// Where the line sits against the page's main element, the innermost that holds
     /// half of the page's prose: inside it, whether there is one, how deep below it;
     /// then, for the elements [`LEVELS`] up from the line, the share of their text in
-    /// prose lines, the share that is links, and how many lines they hold.
+    /// prose lines, the share that is links, how many lines they hold, and their share
+    /// of the page's prose.
     pub element: [f32; N_ELEMENT],
+    /// The share of the line's content words that the page's title has, and the share
+    /// of the title's that the line has: the headline repeats the title.
+    pub title: [f32; 2],
 }
 
 /// Buffers reused from page to page.
@@ -98,10 +105,13 @@ struct Element {
 
 /// Takes the markup of the non-blank lines `line_index` of a page, after their
 /// statistics: the page's link characters replace those the text alone shows.
+#[allow(clippy::too_many_arguments)]
 pub fn place(
     markup: &Markup,
     line_index: &[usize],
     stats: &mut [LineStats],
+    words: &WordHashes,
+    title: &WordHashes,
     scratch: &mut Scratch,
     out: &mut Vec<Placed>,
     out_tokens: &mut Vec<u64>,
@@ -144,6 +154,18 @@ pub fn place(
         p.main_container = Some(p.container) == main;
     }
     place_in_elements(markup, line_index, stats, &mut scratch.elements, out);
+    if title.lines() > 0 {
+        let title = title.content(0);
+        for (i, p) in out.iter_mut().enumerate() {
+            let line = words.content(i);
+            let shared = line.iter().filter(|w| title.contains(w)).count() as f32;
+            let covered = title.iter().filter(|w| line.contains(w)).count() as f32;
+            p.title = [
+                shared / line.len().max(1) as f32,
+                covered / title.len().max(1) as f32,
+            ];
+        }
+    }
 }
 
 /// Sums the lines of each element, finds the main one, and gives each line the
@@ -205,6 +227,7 @@ fn place_in_elements(
             f[3 + 3 * k] = a.prose_chars as f32 / chars;
             f[4 + 3 * k] = a.link_chars as f32 / chars;
             f[5 + 3 * k] = (a.lines as f32).ln_1p() / 6.0;
+            f[3 + 3 * LEVELS.len() + k] = a.prose_chars as f32 / total_prose.max(1) as f32;
         }
     }
 }

@@ -226,6 +226,7 @@ pub struct Extractor {
     words: line::WordHashes,
     blank_before: Vec<bool>,
     markup: markup::Scratch,
+    title_words: line::WordHashes,
 }
 
 /// Marks one sparse family from another in the hash space.
@@ -296,14 +297,22 @@ impl Extractor {
                 .push(line::scan(t, &mut self.line, cues, &mut self.words));
         }
         match markup {
-            Some(m) => markup::place(
-                &m,
-                &out.line_index,
-                &mut out.stats,
-                &mut self.markup,
-                &mut out.markup,
-                &mut out.tokens,
-            ),
+            Some(m) => {
+                self.title_words.clear();
+                if !is_blank(m.title) {
+                    line::scan(m.title, &mut self.line, cues, &mut self.title_words);
+                }
+                markup::place(
+                    &m,
+                    &out.line_index,
+                    &mut out.stats,
+                    &self.words,
+                    &self.title_words,
+                    &mut self.markup,
+                    &mut out.markup,
+                    &mut out.tokens,
+                )
+            }
             None => {
                 out.markup.clear();
                 out.tokens.clear();
@@ -514,6 +523,7 @@ impl DocView<'_> {
             _ => step(next),
         });
         sink.family("element", 0, markup::N_ELEMENT, any, |k| m.element[k]);
+        sink.family("title", 0, 2, any, |k| m.title[k]);
     }
 
     #[inline(always)]
