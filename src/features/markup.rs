@@ -49,7 +49,7 @@ impl<'a> Markup<'a> {
     }
 }
 
-/// How many elements up from a line's innermost the [`Placed::around`] figures look:
+/// How many elements up from a line's innermost the [`Placed::element`] figures look:
 /// its own paragraph or link, the block around it, and the section around that.
 pub const LEVELS: [usize; 3] = [1, 3, 6];
 
