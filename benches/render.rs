@@ -96,14 +96,5 @@ fn bench(c: &mut Criterion) {
 
 /// An HTML page as markdown, every line kept.
 fn as_markdown(page: &[u8]) -> Vec<u8> {
-    let rendered = html::render(page);
-    let mut out = String::new();
-    for i in 0..rendered.lines.len() {
-        markdown::write_line(&rendered, i, false, &mut out);
-        out.push('\n');
-    }
-    out.into_bytes()
+    markdown::write_page(&html::render(page)).into_bytes()
 }
-
-criterion_group!(benches, bench);
-criterion_main!(benches);

@@ -172,14 +172,7 @@ pub fn rerender(doc: &LabelledDoc, html_dir: &Path, kind: InputKind) -> Result<L
         .map_err(|e| Error::io(&path, e))?;
     let mut page = render::html::render(&bytes);
     if kind == InputKind::Markdown {
-        let mut md = String::with_capacity(page.md.len() + page.text.len() / 8);
-        for i in 0..page.lines.len() {
-            if i > 0 {
-                md.push('\n');
-            }
-            markdown::write_line(&page, i, false, &mut md);
-        }
-        page = render::markdown::render(&md);
+        page = markdown::render(&markdown::write_page(&page));
     }
     let reference: Vec<&str> = doc.text.split('\n').collect();
     let mut spans = Vec::new();

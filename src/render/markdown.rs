@@ -89,6 +89,19 @@ pub fn render(text: &str) -> Rendered {
     page
 }
 
+/// A page rendered from HTML written as a markdown document: each line as
+/// [`write_line`] writes it, joined by `\n`. [`render`] reads it back to the same lines.
+pub fn write_page(page: &Rendered) -> String {
+    let mut md = String::with_capacity(page.md.len() + page.text.len() / 8);
+    for i in 0..page.lines.len() {
+        if i > 0 {
+            md.push('\n');
+        }
+        write_line(page, i, false, &mut md);
+    }
+    md
+}
+
 /// Appends line `i` of `page` to `out` as one line of markdown, without a line ending.
 ///
 /// `from_markdown` says `page` was read by [`render`]: the line is written as it stood.
