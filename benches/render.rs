@@ -98,3 +98,6 @@ fn bench(c: &mut Criterion) {
 fn as_markdown(page: &[u8]) -> Vec<u8> {
     markdown::write_page(&html::render(page)).into_bytes()
 }
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
