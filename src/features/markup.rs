@@ -239,3 +239,71 @@ pub fn depth_bin(depth: u16) -> usize {
         .position(|e| depth < *e)
         .unwrap_or(DEPTH_EDGES.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::document::split_lines;
+    use crate::features::{DocFeatures, Extractor, Markup};
+    use crate::render::html;
+
+    const PAGE: &str = "<html><head><title>Council backs four new bus routes</title></head>\
+        <body><nav><ul><li><a href=\"/\">Home</a></li><li><a href=\"/w\">World news</a></li>\
+        </ul></nav><article><h1>Council backs four new bus routes</h1>\
+        <p>The council voted on Tuesday to expand the city's bus network, adding four \
+        routes that will serve the northern suburbs from March next year.</p>\
+        <p>Officials said the plan would cost less than expected, because the buses are \
+        already owned by the city and only the drivers are new.</p>\
+        <p>Residents of the northern suburbs have asked for better buses for years, and \
+        the new routes will also reach the hospital and the two schools.</p>\
+        </article></body></html>";
+
+    fn features() -> (Vec<String>, DocFeatures) {
+        let page = html::render(PAGE.as_bytes());
+        let mut spans = Vec::new();
+        split_lines(&page.text, &mut spans);
+        let mut f = DocFeatures::default();
+        Extractor::default().extract(&page.text, &spans, Some(Markup::of(&page)), &mut f);
+        let lines = f
+            .line_index
+            .iter()
+            .map(|&i| spans[i].text(&page.text).to_string())
+            .collect();
+        (lines, f)
+    }
+
+    #[test]
+    fn the_page_places_each_line() {
+        let (lines, f) = features();
+        assert_eq!(lines[0], "Home");
+        assert_eq!(lines.len(), 6);
+        // Menu items are all link text; the paragraphs' link density is the text's.
+        assert_eq!(f.stats[0].link_density(), 1.0);
+        assert_eq!(f.stats[3].link_density(), 0.0);
+        let m = &f.markup;
+        // The article holds all the prose, no paragraph half of it: the article is the
+        // main element.
+        let inside: Vec<f32> = m.iter().map(|p| p.element[0]).collect();
+        assert_eq!(inside, [0.0, 0.0, 1.0, 1.0, 1.0, 1.0]);
+        assert_eq!(m[2].heading, 1);
+        // The headline repeats the title; a paragraph shares little of it.
+        assert_eq!(m[2].title, [1.0, 1.0]);
+        assert!(m[4].title[1] < 0.5);
+        // The two menu items share a container, the paragraphs another.
+        assert_eq!(m[0].container, m[1].container);
+        assert_eq!(m[3].container, m[4].container);
+        assert_ne!(m[0].container, m[3].container);
+        assert_eq!(m[3].container_prose, 1.0);
+    }
+
+    #[test]
+    fn plain_text_has_no_markup_features() {
+        let text = "Home\nThe council voted on Tuesday to expand the city's bus network.";
+        let mut spans = Vec::new();
+        split_lines(text, &mut spans);
+        let mut f = DocFeatures::default();
+        Extractor::default().extract(text, &spans, None, &mut f);
+        assert!(f.markup.is_empty() && f.tokens.is_empty());
+        let markup = crate::features::dense_len() - crate::features::markup_len();
+        assert!(f.dense_row(1)[markup..].iter().all(|v| *v == 0.0));
+    }
+}
