@@ -223,9 +223,11 @@ impl Cleaner {
         render::render(bytes, self.input())
     }
 
-    /// The markup the model reads of `page`: none for plain text.
+    /// The markup the model reads of `page`: that of the kind of page it was trained
+    /// on; none for plain text, or for a page of another kind, whose lines it reads as
+    /// text.
     pub(crate) fn markup_of<'a>(&self, page: &'a Rendered) -> Option<Markup<'a>> {
-        (self.input() != InputKind::Text && page.kind != InputKind::Text).then(|| Markup::of(page))
+        (self.input() != InputKind::Text && page.kind == self.input()).then(|| Markup::of(page))
     }
 
     /// Runs the model over `text`, then hands `f` the lines, their probabilities and

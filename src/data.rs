@@ -181,14 +181,14 @@ pub fn rerender(doc: &LabelledDoc, html_dir: &Path, kind: InputKind) -> Result<L
     let found = align_lines(&reference, &rendered);
     let labels: Vec<Option<Label>> = found
         .iter()
-        .map(|j| j.and_then(|j| doc.labels[j]))
+        .map(|j| j.and_then(|j| doc.labels.get(j).copied().flatten()))
         .collect();
     let mut used = vec![false; reference.len()];
     for j in found.iter().flatten() {
         used[*j] = true;
     }
     let lost_content = (0..reference.len())
-        .filter(|&j| !used[j] && doc.labels[j] == Some(Label::Content))
+        .filter(|&j| !used[j] && doc.labels.get(j) == Some(&Some(Label::Content)))
         .map(|j| reference[j].to_string())
         .collect();
     Ok(LabelledDoc {

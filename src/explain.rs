@@ -125,6 +125,8 @@ fn explain_with(
     split_lines(text, &mut spans);
     let mut f = DocFeatures::default();
     let mut extractor = Extractor::default();
+    // As the cleaner does, markup that does not cover the lines is not read.
+    let markup = markup.filter(|m| m.lines.len() == spans.len());
     extractor.extract(text, &spans, markup, &mut f);
     let labelled = cleaner.classify_marked(text, markup);
     debug_assert_eq!(f.len(), labelled.len());

@@ -1800,3 +1800,20 @@ fn explain_reads_html() {
     assert!(out.stdout.contains("By Natasha Kumar"), "{}", out.stdout);
     assert!(!out.stdout.contains("<p"), "{}", out.stdout);
 }
+
+#[test]
+fn a_page_and_a_text_file_of_one_name_do_not_share_an_output() {
+    let dir = TempDir::new().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    write(&input, "a.html", HTML_PAGE);
+    write(&input, "a.txt", PAGE);
+    let out = dir.path().join("out");
+    let run = dechaff(["clean", "--quiet", "-o"])
+        .arg(&out)
+        .arg(&input)
+        .run()
+        .fails(1)
+        .stderr_has(&["a.txt is another input's too"]);
+    assert!(out.join("a.txt").is_file(), "{run:?}");
+}

@@ -300,6 +300,27 @@ impl Batch {
             total.fail(f);
         }
         let mut jobs = found.jobs;
+        // A page's output is renamed (`a.html` to `a.txt`): two inputs that would then
+        // write one file are refused, the second named, rather than one overwriting the
+        // other.
+        let mut outputs = HashSet::new();
+        jobs.retain_mut(|job| {
+            job.relative = self.output_name(&job.relative);
+            if outputs.insert(job.relative.clone()) {
+                return true;
+            }
+            let f = Failure {
+                path: job.input.clone(),
+                error: format!(
+                    "{}: its output {} is another input's too; rename one of them",
+                    job.input.display(),
+                    job.relative.display()
+                ),
+            };
+            self.observer.failed(&f);
+            total.fail(f);
+            false
+        });
         // A run killed outright (kill -9) leaves its temporary files; this run removes
         // them from the folders it writes to.
         let folders: HashSet<PathBuf> = jobs
@@ -315,7 +336,7 @@ impl Batch {
         let total = Mutex::new(total);
         let ctx = self.ctx(false);
         jobs.par_iter().for_each(|job| {
-            let dest = out_dir.join(self.output_name(&job.relative));
+            let dest = out_dir.join(&job.relative);
             let result = self.file(&ctx, &job.input, &dest, job.size);
             let mut total = total.lock().unwrap_or_else(|e| e.into_inner());
             match result {

@@ -237,11 +237,13 @@ pub fn token_hash(token: &[u8]) -> u64 {
 /// Renders a page of `kind`. HTML is decoded from its declared or sniffed charset;
 /// text and markdown are read as UTF-8, invalid bytes replaced.
 pub fn render(bytes: &[u8], kind: InputKind) -> Rendered {
+    // A UTF-8 byte-order mark is no text; the HTML renderer reads it as a charset.
+    let text_bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     match kind {
         InputKind::Html => html::render(bytes),
-        InputKind::Markdown => markdown::render(&String::from_utf8_lossy(bytes)),
+        InputKind::Markdown => markdown::render(&String::from_utf8_lossy(text_bytes)),
         InputKind::Text => {
-            let text = String::from_utf8_lossy(bytes).into_owned();
+            let text = String::from_utf8_lossy(text_bytes).into_owned();
             let mut spans = Vec::new();
             crate::document::split_lines(&text, &mut spans);
             Rendered {

@@ -126,7 +126,7 @@ pub struct CleanArgs {
     pub json: bool,
 
     /// What the inputs are written in: auto, text, html or markdown; for JSON Lines,
-    /// what the --field holds. auto reads .html, .htm and .xhtml files as HTML, .md
+    /// what the --field holds. auto reads .html, .htm, .xhtml and .shtml files as HTML, .md
     /// and .markdown files as markdown, .txt files as text, and any other input that
     /// opens with a doctype or an <html> tag as HTML (standard input too); JSON Lines
     /// fields as text.

@@ -46,7 +46,7 @@ impl Input {
 
 /// Reads an input as `kind`, or as the kind its name, then its first bytes, tell;
 /// `-` is standard input. HTML is decoded from the charset it declares; text and
-/// markdown as [`read_text`] reads them.
+/// markdown as UTF-8, a byte-order mark dropped and invalid bytes replaced with a warning.
 pub fn read_input(path: &Path, kind: Option<InputKind>, quiet: bool) -> dechaff::Result<Input> {
     let bytes = read_bytes(path)?;
     let kind = kind
