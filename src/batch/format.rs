@@ -62,7 +62,7 @@ impl FromStr for Format {
     }
 }
 
-fn strip_compression_suffix(name: &str) -> &str {
+pub(crate) fn strip_compression_suffix(name: &str) -> &str {
     for suffix in [".gz", ".gzip", ".zst", ".zstd"] {
         if let Some(stem) = name.strip_suffix(suffix) {
             return stem;

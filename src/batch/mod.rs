@@ -25,7 +25,7 @@
 //! compression and are written atomically (see [`output`]). A file that cannot be
 //! read or cleaned is recorded in [`Stats::failures`] and the others go on.
 
-mod format;
+pub(crate) mod format;
 mod jsonl;
 pub mod output;
 pub mod progress;

@@ -47,10 +47,7 @@ impl InputKind {
     /// `None` for other names, whose kind the content tells (see [`InputKind::sniff`]).
     pub fn from_path(path: &std::path::Path) -> Option<InputKind> {
         let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
-        let name = [".gz", ".gzip", ".zst", ".zstd"]
-            .iter()
-            .find_map(|s| name.strip_suffix(s))
-            .unwrap_or(&name);
+        let name = crate::batch::format::strip_compression_suffix(&name);
         let ext = name.rsplit_once('.')?.1;
         match ext {
             "html" | "htm" | "xhtml" | "shtml" => Some(InputKind::Html),
