@@ -520,11 +520,12 @@ mod generated {
             segs in prop::collection::vec((text(), prop::option::of("[a-z/#?=& ]{0,4}(\\([a-z]\\))?")), 0..4),
         ) -> Line {
             // The renderer's markdown does not escape its text, nor its hrefs: brackets
-            // in a link's text (but a whole `[1]`, tested apart) and a lone `)` in an
-            // href can make a line's links unreadable (its text survives), so these
-            // have none.
+            // in a line that has links (but a whole `[1]`, tested apart) and a lone `)`
+            // in an href can make its links unreadable (its text survives), so these
+            // lines have none: `[](` before a link hides it as well as inside one.
+            let any_link = segs.iter().any(|(_, h)| h.is_some());
             let segs = segs.into_iter().map(|(t, h)| {
-                let t = if h.is_some() && readable_links { t.replace(['[', ']'], "") } else { t };
+                let t = if any_link && readable_links { t.replace(['[', ']'], "") } else { t };
                 (t, h)
             }).collect();
             (tags, heading, segs)
